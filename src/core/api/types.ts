@@ -1,0 +1,153 @@
+// The public HTTP API and the internal edge contracts, as types. Runtime-free:
+// the orchestrator, the backend Worker, the web page and the CLI share them.
+
+export type SplittingPreference = 'sentence' | 'tokenCount' | 'none';
+export const SPLITTING_PREFERENCES: readonly SplittingPreference[] = ['sentence', 'tokenCount', 'none'];
+
+export type JobStatus = 'initialized' | 'processing' | 'completed' | 'failed' | 'cancelled';
+export type ChunkStatus = 'pending' | 'processing' | 'completed' | 'failed';
+
+/** Body of `POST /api/tts` and `POST /api/tts-stream`. */
+export interface CreateJobRequest {
+  text: string;
+  voiceId?: string;
+  splitting?: SplittingPreference;
+  /** `tokenCount` splitting: whitespace tokens per chunk. */
+  maxTokens?: number;
+  /** Stream events carry base64 audio (`audioChunk`) as in seed 001. */
+  inline?: boolean;
+  /** Send chunk events in completion order instead of index order. */
+  order?: 'index' | 'completion';
+}
+
+export interface JobLinks {
+  self: string;
+  events: string;
+  audio: string;
+  chunks: string;
+}
+
+/** 202 answer of `POST /api/tts`. */
+export interface CreateJobResponse {
+  jobId: string;
+  status: JobStatus;
+  totalSentences: number;
+  overallOrchestratorTimeoutMs: number;
+  links: JobLinks;
+}
+
+export interface WordTiming {
+  /** The word as it appears in the chunk text. */
+  text: string;
+  /** Character offset of the word in the chunk text. */
+  offset: number;
+  startMs: number;
+  endMs: number;
+}
+
+export interface ChunkInfo {
+  index: number;
+  text: string;
+  status: ChunkStatus;
+  attempts: number;
+  paragraphStart: boolean;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  mimeType: string | null;
+  bytes: number | null;
+  durationMs: number | null;
+}
+
+export interface JobState {
+  jobId: string;
+  status: JobStatus;
+  voiceId: string;
+  splitting: SplittingPreference;
+  totalSentences: number;
+  currentSentenceIndex: number;
+  processedSentenceCount: number;
+  counts: Record<ChunkStatus, number>;
+  overallOrchestratorTimeoutMs: number;
+  errorMessage: string | null;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  chunks?: ChunkInfo[];
+}
+
+/** SSE `event: job`. */
+export interface JobEventData {
+  jobId: string;
+  total: number;
+  overallOrchestratorTimeoutMs: number;
+  status: JobStatus;
+}
+
+/** SSE `event: message` (id: index). */
+export interface ChunkEventData {
+  index: number;
+  mimeType: string;
+  url: string;
+  durationMs: number | null;
+  text: string;
+  paragraphStart: boolean;
+  words?: WordTiming[];
+  /** Only when the client asked for inline audio. */
+  audioChunk?: string;
+}
+
+/** SSE `event: progress`. */
+export interface ProgressEventData {
+  completed: number;
+  failed: number;
+  total: number;
+  status: JobStatus;
+}
+
+/** SSE `event: end`. */
+export interface EndEventData {
+  jobId: string;
+  status: JobStatus;
+  total: number;
+}
+
+/** SSE `event: error`. */
+export interface ErrorEventData {
+  code: string;
+  message: string;
+  index?: number;
+}
+
+/** Backend Worker contract (seed 001's `/api/rawtts`), called over a service binding. */
+export interface RawTtsRequest {
+  jobId: string;
+  sentenceIndex: number;
+  text: string;
+  voiceId: string;
+  model?: string;
+  timeoutMs?: number;
+}
+
+export interface RawTtsResponse {
+  r2Key: string;
+  mimeType: string;
+  jobId: string;
+  sentenceIndex: number;
+  bytes: number;
+  durationMs: number | null;
+  words?: WordTiming[];
+}
+
+/** Failure of one backend call, classified for the retry policy. */
+export interface RawTtsFailure {
+  error: { code: string; message: string; status: number; retryable: boolean; retryAfterMs?: number };
+}
+
+export interface VoiceInfo {
+  id: string;
+  name: string;
+  language: string;
+  engine: string;
+  provider?: string;
+  sampleRate?: number;
+}

@@ -1,0 +1,30 @@
+// Test projects, one per runtime: pure/Node unit tests, tests inside workerd
+// (the edge tier), and end-to-end tests that start the real stack.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['src/core/**/*.test.ts', 'src/synth/**/*.test.ts', 'src/cli/**/*.test.ts', 'scripts/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      './src/edge/vitest.config.ts',
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          // The stack tests start real processes on 2 cores: one file at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
