@@ -1,0 +1,198 @@
+// Starts Lector's whole local stack: the synthesis service and `wrangler dev`
+// running the orchestrator and backend Workers in one session. Used by
+// `npm start`, the end-to-end tests, the chaos suite and the benchmarks.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readJsonc } from './jsonc.ts';
+import { ManagedProcess } from './process.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ORCHESTRATOR_CONFIG = join(REPO_ROOT, 'src/edge/orchestrator/wrangler.jsonc');
+const BACKEND_CONFIG = join(REPO_ROOT, 'src/edge/backend/wrangler.jsonc');
+
+export interface StackOptions {
+  /** Port of the synthesis service; 0 picks a free one. Default 0. */
+  synthPort?: number;
+  /** Port of wrangler dev; 0 picks a free one. Default 0. */
+  edgePort?: number;
+  /** Where wrangler keeps Durable Object and R2 state. Default: a fresh folder under .wrangler/test-state. */
+  persistDir?: string;
+  /** Extra arguments and environment for the synthesis service. */
+  synthArgs?: string[];
+  synthEnv?: NodeJS.ProcessEnv;
+  /** Use this synthesis URL instead of starting the service. */
+  externalSynthUrl?: string;
+  /** Var overrides for each Worker. */
+  orchestratorVars?: Record<string, string>;
+  backendVars?: Record<string, string>;
+  /** Receives each output line of each process. */
+  onLine?: (name: string, line: string) => void;
+  /** Milliseconds to wait for each process to come up. */
+  startTimeoutMs?: number;
+}
+
+export interface Stack {
+  edgeUrl: string;
+  synthUrl: string;
+  synth: ManagedProcess | undefined;
+  edge: ManagedProcess;
+  persistDir: string;
+  /** Stops wrangler dev (state stays on disk) and starts it again on the same port. */
+  restartEdge(): Promise<void>;
+  stopSynth(): Promise<void>;
+  startSynth(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Node 24 from node_modules (npm scripts put it first on PATH; tests may not). */
+export function nodeBinary(): string {
+  return process.execPath;
+}
+
+function wranglerEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    // No calls off the machine: no cf-fetch, no telemetry, no update checks.
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_UPDATE_CHECK: 'false',
+    CI: process.env.CI ?? 'true',
+    NO_COLOR: '1',
+  };
+}
+
+/** Writes configs for this run: absolute paths, per-run vars. The committed configs stay untouched. */
+export function writeRunConfigs(dir: string, orchestratorVars: Record<string, string>, backendVars: Record<string, string>): { orchestrator: string; backend: string } {
+  mkdirSync(dir, { recursive: true });
+  const orch = readJsonc(ORCHESTRATOR_CONFIG);
+  orch.main = join(REPO_ROOT, 'src/edge/orchestrator', orch.main as string);
+  const assets = orch.assets as { directory: string };
+  assets.directory = join(REPO_ROOT, 'src/edge/orchestrator', assets.directory);
+  orch.vars = { ...(orch.vars as Record<string, string>), ...orchestratorVars };
+  const back = readJsonc(BACKEND_CONFIG);
+  back.main = join(REPO_ROOT, 'src/edge/backend', back.main as string);
+  back.vars = { ...(back.vars as Record<string, string>), ...backendVars };
+  const orchestrator = join(dir, 'orchestrator.wrangler.json');
+  const backend = join(dir, 'backend.wrangler.json');
+  writeFileSync(orchestrator, JSON.stringify(orch, null, 2));
+  writeFileSync(backend, JSON.stringify(back, null, 2));
+  return { orchestrator, backend };
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const timeout = opts.startTimeoutMs ?? 90_000;
+  const runId = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const persistDir = opts.persistDir ?? join(REPO_ROOT, '.wrangler/test-state', runId);
+  const onLine = opts.onLine;
+
+  let synth: ManagedProcess | undefined;
+  let synthUrl = opts.externalSynthUrl ?? '';
+  let synthPort = opts.synthPort ?? 0;
+  const startSynth = async (): Promise<void> => {
+    synth = new ManagedProcess({
+      name: 'synth',
+      command: nodeBinary(),
+      args: [join(REPO_ROOT, 'src/synth/main.ts'), '--port', String(synthPort), ...(opts.synthArgs ?? [])],
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...opts.synthEnv },
+      onLine: (line) => onLine?.('synth', line),
+    });
+    const m = await synth.waitForLine(/listening on (http:\/\/[\d.]+:(\d+))/, timeout);
+    synthUrl = m[1]!;
+    synthPort = Number(m[2]);
+  };
+  if (!opts.externalSynthUrl) await startSynth();
+
+  const edgePort = opts.edgePort || (await freePort());
+  const configs = writeRunConfigs(join(REPO_ROOT, '.wrangler/run-config', runId), opts.orchestratorVars ?? {}, {
+    SYNTH_URL: synthUrl,
+    ...opts.backendVars,
+  });
+  const startEdge = async (): Promise<ManagedProcess> => {
+    const inspectorPort = await freePort();
+    const edge = new ManagedProcess({
+      name: 'wrangler',
+      command: nodeBinary(),
+      args: [
+        join(REPO_ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+        'dev',
+        '-c', configs.orchestrator,
+        '-c', configs.backend,
+        '--ip', '127.0.0.1',
+        '--port', String(edgePort),
+        '--inspector-port', String(inspectorPort),
+        '--persist-to', persistDir,
+        '--show-interactive-dev-session=false',
+        '--log-level', 'info',
+      ],
+      cwd: REPO_ROOT,
+      env: wranglerEnv(),
+      onLine: (line) => onLine?.('wrangler', line),
+    });
+    await edge.waitForLine(/Ready on http/, timeout);
+    await waitForHttp(`http://127.0.0.1:${edgePort}/api/health`, timeout);
+    return edge;
+  };
+  let edge = await startEdge().catch(async (e: unknown) => {
+    await synth?.stop();
+    throw e;
+  });
+
+  return {
+    get edgeUrl() {
+      return `http://127.0.0.1:${edgePort}`;
+    },
+    get synthUrl() {
+      return synthUrl;
+    },
+    get synth() {
+      return synth;
+    },
+    get edge() {
+      return edge;
+    },
+    persistDir,
+    async restartEdge() {
+      await edge.stop();
+      edge = await startEdge();
+    },
+    async stopSynth() {
+      await synth?.stop();
+    },
+    startSynth,
+    async stop() {
+      await Promise.all([edge.stop(), synth?.stop()]);
+    },
+  };
+}
+
+/** Polls `url` until it answers with any HTTP status. */
+export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      return;
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
+}

@@ -1,0 +1,54 @@
+// `npm start`: builds the page, then runs the whole stack on 127.0.0.1 — the
+// synthesis service on :5002 and wrangler dev (orchestrator + backend Worker)
+// on :8787, state under .wrangler/state. Ctrl-C stops every process.
+import { join } from 'node:path';
+import { buildWeb } from './build-web.ts';
+import { REPO_ROOT, startStack, type Stack } from './stack/stack.ts';
+
+const synthPort = Number(process.env.LECTOR_SYNTH_PORT ?? 5002);
+const edgePort = Number(process.env.LECTOR_PORT ?? 8787);
+
+await buildWeb();
+console.log(`lector: starting the synthesis service on 127.0.0.1:${synthPort} and the Workers on 127.0.0.1:${edgePort} ...`);
+let stack: Stack | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nlector: stopping ...');
+  await stack?.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  stack = await startStack({
+    synthPort,
+    edgePort,
+    persistDir: join(REPO_ROOT, '.wrangler/state'),
+    startTimeoutMs: 120_000,
+    onLine: (name, line) => {
+      if (process.env.LECTOR_VERBOSE || /error|warn|listening|\bready\b/i.test(line)) console.log(`[${name}] ${line}`);
+    },
+  });
+} catch (e) {
+  console.error('lector: failed to start:', e instanceof Error ? e.message : e);
+  await shutdown(1);
+}
+if (stack) {
+  console.log(`
+  Lector is running.
+    Web page and API:   ${stack.edgeUrl}/
+    Synthesis service:  ${stack.synthUrl}  (dashboard: ${stack.synthUrl}/dashboard)
+  The API is open (no API key) and listens on 127.0.0.1 only.
+  Press Ctrl-C to stop.
+`);
+  void Promise.race([stack.edge.exited, stack.synth?.exited ?? new Promise(() => undefined)]).then(() => {
+    if (!stopping) {
+      console.error('lector: a process exited unexpectedly');
+      void shutdown(1);
+    }
+  });
+}

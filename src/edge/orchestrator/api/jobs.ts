@@ -1,0 +1,95 @@
+// Job routes: create, stream, state, chunk audio, delete.
+import { Hono } from 'hono';
+import type { CreateJobRequest, CreateJobResponse, JobLinks, SplittingPreference } from '../../../core/api/types.ts';
+import { SPLITTING_PREFERENCES } from '../../../core/api/types.ts';
+import { LectorError } from '../../../core/errors.ts';
+import { unwrap } from '../../../core/result.ts';
+import { jobConfig } from '../job/config.ts';
+import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
+
+type App = { Bindings: Env };
+
+export function jobStub(env: Env, jobId: string) {
+  return env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
+}
+
+function links(jobId: string): JobLinks {
+  const base = `/api/tts/${jobId}`;
+  return { self: base, events: `${base}/events`, audio: `${base}/audio`, chunks: `${base}/chunks` };
+}
+
+async function createJob(env: Env, req: CreateJobRequest): Promise<CreateJobResponse> {
+  const splitting = (req.splitting ?? 'sentence') as SplittingPreference;
+  if (!SPLITTING_PREFERENCES.includes(splitting)) {
+    throw new LectorError('unknown_splitting', 400, `splitting must be one of ${SPLITTING_PREFERENCES.join(', ')}`);
+  }
+  const jobId = crypto.randomUUID();
+  const voiceId = req.voiceId ?? jobConfig(env as unknown as Record<string, unknown>).defaultVoice;
+  const init = unwrap(
+    await jobStub(env, jobId).initializeJob({ jobId, text: req.text, voiceId, splittingPreference: splitting, maxTokens: req.maxTokens }),
+  );
+  return { ...init, links: links(jobId) };
+}
+
+/** Opens the job's SSE stream in its Durable Object. */
+async function openStream(env: Env, jobId: string, from: number, inline: boolean, order: string): Promise<Response> {
+  const params = new URLSearchParams({ from: String(from), inline: inline ? '1' : '0', order });
+  const res = await jobStub(env, jobId).fetch(`https://job/events?${params}`);
+  if (!res.ok) return res;
+  return new Response(res.body, { headers: res.headers });
+}
+
+export const jobRoutes = new Hono<App>()
+  .post('/tts', async (c) => {
+    const created = await createJob(c.env, parseCreateJob(await readJson(c.req.raw)));
+    return c.json(created, 202, { location: created.links.self });
+  })
+  .post('/tts-stream', async (c) => {
+    const req = parseCreateJob(await readJson(c.req.raw));
+    const created = await createJob(c.env, req);
+    const inline = req.inline === true || c.req.query('inline') === 'base64';
+    const res = await openStream(c.env, created.jobId, -1, inline, req.order ?? 'index');
+    res.headers.set('x-lector-job-id', created.jobId);
+    return res;
+  })
+  .get('/tts/:jobId', async (c) => {
+    const jobId = parseJobId(c.req.param('jobId'));
+    const state = await jobStub(c.env, jobId).getJobState(c.req.query('include') === 'chunks');
+    if (!state) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
+    return c.json(state);
+  })
+  .get('/tts/:jobId/events', async (c) => {
+    const jobId = parseJobId(c.req.param('jobId'));
+    const last = c.req.header('last-event-id') ?? c.req.query('from');
+    let from = -1;
+    if (last !== undefined && last !== '') {
+      if (!/^-?\d{1,9}$/.test(last)) throw new LectorError('bad_request', 400, 'Last-Event-ID / from must be a chunk index');
+      from = Number(last);
+    }
+    const inline = c.req.query('inline') === 'base64' || c.req.query('inline') === '1';
+    return openStream(c.env, jobId, from, inline, c.req.query('order') === 'completion' ? 'completion' : 'index');
+  })
+  .get('/tts/:jobId/chunks/:index', async (c) => {
+    const jobId = parseJobId(c.req.param('jobId'));
+    const index = parseChunkIndex(c.req.param('index'));
+    const meta = unwrap(await jobStub(c.env, jobId).getAudioChunkMetadata(index));
+    if (meta.status !== 'completed' || !meta.r2Key) {
+      throw new LectorError('chunk_not_ready', 404, `chunk ${index} is ${meta.status}`, { details: { status: meta.status, lastError: meta.lastError } });
+    }
+    const obj = await c.env.TTS_AUDIO_BUCKET.get(meta.r2Key);
+    if (!obj) throw new LectorError('chunk_not_found', 404, `audio of chunk ${index} is gone`);
+    return new Response(obj.body, {
+      headers: {
+        'content-type': meta.mimeType ?? 'audio/wav',
+        'content-length': String(obj.size),
+        'cache-control': 'private, max-age=86400, immutable',
+        ...(meta.durationMs !== null ? { 'x-lector-duration-ms': String(meta.durationMs) } : {}),
+      },
+    });
+  })
+  .delete('/tts/:jobId', async (c) => {
+    const jobId = parseJobId(c.req.param('jobId'));
+    const res = await jobStub(c.env, jobId).deleteState();
+    if (!res.deleted) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
+    return c.json({ jobId, deleted: true, objects: res.objects });
+  });

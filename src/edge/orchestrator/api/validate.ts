@@ -1,0 +1,57 @@
+// Request validation at the boundary: JSON bodies, job ids, chunk indexes.
+import { z } from 'zod';
+import type { CreateJobRequest } from '../../../core/api/types.ts';
+import { LectorError } from '../../../core/errors.ts';
+import { isJobId } from '../../../core/ids.ts';
+
+/** Largest request body accepted (a 1,000,000-character text in UTF-8 plus JSON overhead). */
+export const MAX_BODY_BYTES = 4_500_000;
+
+const createJobSchema = z.object({
+  text: z.string(),
+  voiceId: z.string().min(1).max(100).optional(),
+  splitting: z.string().optional(),
+  maxTokens: z.number().int().min(1).max(1000).optional(),
+  inline: z.boolean().optional(),
+  order: z.enum(['index', 'completion']).optional(),
+});
+
+export async function readJson(request: Request): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new LectorError('unsupported_media_type', 415, 'send the body as application/json');
+  }
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const body = await request.arrayBuffer();
+  if (body.byteLength > MAX_BODY_BYTES) throw tooLarge();
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new LectorError('invalid_json', 400, 'the body is not valid JSON');
+  }
+}
+
+export function parseCreateJob(body: unknown): CreateJobRequest {
+  const parsed = createJobSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'body';
+    throw new LectorError('validation_failed', 400, `${field}: ${issue?.message ?? 'invalid'}`, { details: { field } });
+  }
+  return parsed.data as CreateJobRequest;
+}
+
+export function parseJobId(value: string): string {
+  if (!isJobId(value)) throw new LectorError('invalid_job_id', 400, 'job id must be a UUID');
+  return value;
+}
+
+export function parseChunkIndex(value: string): number {
+  if (!/^\d{1,9}$/.test(value)) throw new LectorError('invalid_chunk_index', 400, 'chunk index must be a non-negative integer');
+  return Number(value);
+}
+
+function tooLarge(): LectorError {
+  return new LectorError('payload_too_large', 413, `request body over ${MAX_BODY_BYTES} bytes`);
+}

@@ -1,0 +1,37 @@
+// The orchestrator Worker: the public HTTP API and the page. Job state lives in
+// TtsJobDurableObject; synthesis goes through the backend Worker.
+import { Hono } from 'hono';
+import { LectorError, isLectorError } from '../../core/errors.ts';
+import { jobRoutes } from './api/jobs.ts';
+
+export { TtsJobDurableObject } from './job/TtsJobDurableObject.ts';
+export { RouterCounter } from './router/RouterCounter.ts';
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.get('/api/health', (c) => c.json({ ok: true }));
+
+app.get('/api/voices', async (c) => {
+  try {
+    return c.json({ voices: await c.env.BACKEND.voices() });
+  } catch (e) {
+    throw new LectorError('backend_unavailable', 503, `voice catalog unavailable: ${String(e)}`, { retryAfterSeconds: 5 });
+  }
+});
+
+app.route('/api', jobRoutes);
+
+app.notFound((c) => {
+  if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/v1/')) {
+    return new LectorError('not_found', 404, `no route ${c.req.method} ${c.req.path}`).toResponse();
+  }
+  return c.env.ASSETS.fetch(c.req.raw);
+});
+
+app.onError((e, c) => {
+  if (isLectorError(e)) return (e as LectorError).toResponse();
+  console.error('orchestrator: unhandled error', c.req.method, c.req.path, e);
+  return new LectorError('internal', 500, 'internal error').toResponse();
+});
+
+export default app satisfies ExportedHandler<Env>;

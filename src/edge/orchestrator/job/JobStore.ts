@@ -1,0 +1,296 @@
+// Synchronous SQL access to one job's rows. Every method runs without an
+// `await`, so each one commits atomically in the Durable Object's output gate.
+import type { ChunkInfo, ChunkStatus, JobState, JobStatus, SplittingPreference, WordTiming } from '../../../core/api/types.ts';
+import { SCHEMA_SQL } from './schema.ts';
+
+export interface JobRow {
+  job_id: string;
+  status: JobStatus;
+  voice_id: string;
+  model: string | null;
+  splitting: SplittingPreference;
+  total: number;
+  current_index: number;
+  processed_count: number;
+  failed_count: number;
+  text_chars: number;
+  overall_timeout_ms: number;
+  concurrency: number;
+  max_attempts: number;
+  error_message: string | null;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  completion_seq: number;
+}
+
+export interface ChunkRow {
+  idx: number;
+  text: string;
+  char_count: number;
+  paragraph_start: number;
+  status: ChunkStatus;
+  attempts: number;
+  lease_expires_at: number | null;
+  not_before: number;
+  timeout_ms: number;
+  r2_key: string | null;
+  mime_type: string | null;
+  bytes: number | null;
+  duration_ms: number | null;
+  words: string | null;
+  last_error: string | null;
+  last_error_at: number | null;
+  completed_seq: number | null;
+}
+
+export interface NewChunk {
+  text: string;
+  charCount: number;
+  paragraphStart: boolean;
+  timeoutMs: number;
+}
+
+export interface NewJob {
+  jobId: string;
+  voiceId: string;
+  model: string | null;
+  splitting: SplittingPreference;
+  textChars: number;
+  overallTimeoutMs: number;
+  concurrency: number;
+  maxAttempts: number;
+  now: number;
+  expiresAt: number;
+}
+
+export interface ChunkLease {
+  index: number;
+  text: string;
+  attempt: number;
+  timeoutMs: number;
+}
+
+export interface Completion {
+  r2Key: string;
+  mimeType: string;
+  bytes: number;
+  durationMs: number | null;
+  words?: WordTiming[];
+}
+
+type SqlValue = string | number | null;
+type Row = Record<string, SqlValue>;
+
+export class JobStore {
+  private readonly sql: SqlStorage;
+  private readonly storage: DurableObjectStorage;
+  /** Rows written since construction: the benchmark reports it. */
+  rowsWritten = 0;
+
+  constructor(storage: DurableObjectStorage) {
+    this.storage = storage;
+    this.sql = storage.sql;
+    this.sql.exec(SCHEMA_SQL);
+  }
+
+  private exec(query: string, ...params: SqlValue[]): Row[] {
+    const cursor = this.sql.exec<Row>(query, ...params);
+    const rows = cursor.toArray();
+    this.rowsWritten += cursor.rowsWritten;
+    return rows;
+  }
+
+  job(): JobRow | null {
+    const rows = this.exec('SELECT * FROM job WHERE id = 1');
+    return (rows[0] as unknown as JobRow | undefined) ?? null;
+  }
+
+  createJob(job: NewJob, chunks: NewChunk[]): void {
+    this.storage.transactionSync(() => {
+      this.exec(
+        `INSERT INTO job (id, job_id, status, voice_id, model, splitting, total, text_chars, overall_timeout_ms,
+           concurrency, max_attempts, created_at, updated_at, expires_at)
+         VALUES (1, ?, 'initialized', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        job.jobId, job.voiceId, job.model, job.splitting, chunks.length, job.textChars, job.overallTimeoutMs,
+        job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt,
+      );
+      for (let i = 0; i < chunks.length; i++) {
+        const c = chunks[i]!;
+        this.exec(
+          'INSERT INTO chunk (idx, text, char_count, paragraph_start, timeout_ms) VALUES (?, ?, ?, ?, ?)',
+          i, c.text, c.charCount, c.paragraphStart ? 1 : 0, c.timeoutMs,
+        );
+      }
+    });
+  }
+
+  /**
+   * Leases up to `limit` chunks: pending ones whose backoff has passed, and
+   * processing ones whose lease expired. Lowest index first.
+   */
+  lease(limit: number, now: number): ChunkLease[] {
+    if (limit <= 0) return [];
+    const rows = this.exec(
+      `SELECT idx, text, attempts, timeout_ms FROM chunk
+       WHERE (status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?)
+       ORDER BY idx LIMIT ?`,
+      now, now, limit,
+    );
+    const leases: ChunkLease[] = [];
+    for (const r of rows) {
+      const idx = r.idx as number;
+      const timeoutMs = r.timeout_ms as number;
+      this.exec(
+        `UPDATE chunk SET status = 'processing', attempts = attempts + 1, lease_expires_at = ? WHERE idx = ?`,
+        now + timeoutMs, idx,
+      );
+      leases.push({ index: idx, text: r.text as string, attempt: (r.attempts as number) + 1, timeoutMs });
+    }
+    if (leases.length > 0) {
+      const high = leases[leases.length - 1]!.index + 1;
+      this.exec(
+        `UPDATE job SET status = CASE WHEN status = 'initialized' THEN 'processing' ELSE status END,
+           current_index = MAX(current_index, ?), updated_at = ? WHERE id = 1`,
+        high, now,
+      );
+    }
+    return leases;
+  }
+
+  /** Marks a chunk completed once; a second mark changes nothing. Returns false if it was already completed. */
+  complete(index: number, c: Completion, now: number): boolean {
+    const row = this.exec('SELECT status FROM chunk WHERE idx = ?', index)[0];
+    if (!row || row.status === 'completed') return false;
+    const wasFailed = row.status === 'failed';
+    const job = this.job()!;
+    const seq = job.completion_seq + 1;
+    this.exec(
+      `UPDATE chunk SET status = 'completed', lease_expires_at = NULL, r2_key = ?, mime_type = ?, bytes = ?,
+         duration_ms = ?, words = ?, completed_seq = ? WHERE idx = ?`,
+      c.r2Key, c.mimeType, c.bytes, c.durationMs, c.words && c.words.length > 0 ? JSON.stringify(c.words) : null, seq, index,
+    );
+    this.exec(
+      `UPDATE job SET processed_count = processed_count + 1, failed_count = failed_count - ?, completion_seq = ?,
+         updated_at = ?, status = CASE WHEN processed_count + 1 = total AND status IN ('initialized', 'processing') THEN 'completed' ELSE status END
+       WHERE id = 1`,
+      wasFailed ? 1 : 0, seq, now,
+    );
+    return true;
+  }
+
+  /** Puts a chunk back in the queue after a retryable failure. */
+  retryLater(index: number, message: string, notBefore: number, now: number): void {
+    this.exec(
+      `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, not_before = ?, last_error = ?, last_error_at = ?
+       WHERE idx = ? AND status = 'processing'`,
+      notBefore, message, now, index,
+    );
+  }
+
+  /** Fails a chunk for good and the job with it. */
+  failChunk(index: number, message: string, now: number): void {
+    const row = this.exec('SELECT status FROM chunk WHERE idx = ?', index)[0];
+    if (!row || row.status === 'completed' || row.status === 'failed') return;
+    this.exec(
+      `UPDATE chunk SET status = 'failed', lease_expires_at = NULL, last_error = ?, last_error_at = ? WHERE idx = ?`,
+      message, now, index,
+    );
+    this.exec(
+      `UPDATE job SET failed_count = failed_count + 1, updated_at = ?,
+         status = CASE WHEN status IN ('initialized', 'processing') THEN 'failed' ELSE status END,
+         error_message = COALESCE(error_message, ?) WHERE id = 1`,
+      now, `chunk ${index} failed: ${message}`,
+    );
+  }
+
+  setJobStatus(status: JobStatus, errorMessage: string | null, now: number): void {
+    this.exec('UPDATE job SET status = ?, error_message = COALESCE(?, error_message), updated_at = ? WHERE id = 1', status, errorMessage, now);
+  }
+
+  /** After a restart no request of the old instance is still running: release its leases at once. */
+  releaseAllLeases(): number {
+    const rows = this.exec(`UPDATE chunk SET status = 'pending', lease_expires_at = NULL WHERE status = 'processing' RETURNING idx`);
+    return rows.length;
+  }
+
+  chunk(index: number): ChunkRow | null {
+    return (this.exec('SELECT * FROM chunk WHERE idx = ?', index)[0] as unknown as ChunkRow | undefined) ?? null;
+  }
+
+  /** Completed chunks from `fromIndex` on, in index order. */
+  completedFrom(fromIndex: number, limit: number): ChunkRow[] {
+    return this.exec(`SELECT * FROM chunk WHERE idx >= ? AND status = 'completed' ORDER BY idx LIMIT ?`, fromIndex, limit) as unknown as ChunkRow[];
+  }
+
+  /** Completed chunks in completion order after a sequence number. */
+  completedAfterSeq(seq: number, limit: number): ChunkRow[] {
+    return this.exec(`SELECT * FROM chunk WHERE completed_seq > ? ORDER BY completed_seq LIMIT ?`, seq, limit) as unknown as ChunkRow[];
+  }
+
+  counts(): Record<ChunkStatus, number> {
+    const counts: Record<ChunkStatus, number> = { pending: 0, processing: 0, completed: 0, failed: 0 };
+    for (const r of this.exec('SELECT status, COUNT(*) AS n FROM chunk GROUP BY status')) {
+      counts[r.status as ChunkStatus] = r.n as number;
+    }
+    return counts;
+  }
+
+  /** Earliest time at which some chunk becomes leasable, or null if none will. */
+  nextWorkAt(): number | null {
+    const r = this.exec(
+      `SELECT MIN(CASE WHEN status = 'pending' THEN not_before ELSE lease_expires_at END) AS t
+       FROM chunk WHERE status IN ('pending', 'processing')`,
+    )[0];
+    return (r?.t as number | null | undefined) ?? null;
+  }
+
+  chunkInfos(fromIndex = 0, limit = 1_000_000): ChunkInfo[] {
+    return this.exec('SELECT * FROM chunk WHERE idx >= ? ORDER BY idx LIMIT ?', fromIndex, limit).map((r) => toChunkInfo(r as unknown as ChunkRow));
+  }
+
+  r2Keys(): string[] {
+    return this.exec('SELECT r2_key FROM chunk WHERE r2_key IS NOT NULL').map((r) => r.r2_key as string);
+  }
+
+  state(includeChunks: boolean): JobState | null {
+    const j = this.job();
+    if (!j) return null;
+    const state: JobState = {
+      jobId: j.job_id,
+      status: j.status,
+      voiceId: j.voice_id,
+      splitting: j.splitting,
+      totalSentences: j.total,
+      currentSentenceIndex: j.current_index,
+      processedSentenceCount: j.processed_count,
+      counts: this.counts(),
+      overallOrchestratorTimeoutMs: j.overall_timeout_ms,
+      errorMessage: j.error_message,
+      createdAt: j.created_at,
+      updatedAt: j.updated_at,
+      expiresAt: j.expires_at,
+    };
+    if (includeChunks) state.chunks = this.chunkInfos();
+    return state;
+  }
+}
+
+export function toChunkInfo(r: ChunkRow): ChunkInfo {
+  return {
+    index: r.idx,
+    text: r.text,
+    status: r.status,
+    attempts: r.attempts,
+    paragraphStart: r.paragraph_start === 1,
+    lastError: r.last_error,
+    lastErrorAt: r.last_error_at,
+    mimeType: r.mime_type,
+    bytes: r.bytes,
+    durationMs: r.duration_ms,
+  };
+}
+
+export function parseWords(r: ChunkRow): WordTiming[] | undefined {
+  return r.words ? (JSON.parse(r.words) as WordTiming[]) : undefined;
+}

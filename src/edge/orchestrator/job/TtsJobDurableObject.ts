@@ -1,0 +1,324 @@
+// One Durable Object per job (seed 001): holds the job in SQLite and drives it
+// to the end with alarms, whether or not any client is connected.
+import { DurableObject } from 'cloudflare:workers';
+import type { JobState, RawTtsRequest, RawTtsResponse, RawTtsFailure, SplittingPreference, WordTiming, JobStatus } from '../../../core/api/types.ts';
+import { LectorError } from '../../../core/errors.ts';
+import { err, ok, type Result } from '../../../core/result.ts';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../../../core/retry.ts';
+import { splitIntoChunks } from '../../../core/text/split.ts';
+import { chunkTimeoutMs } from '../../../core/timeouts.ts';
+import { jobConfig, type JobConfig } from './config.ts';
+import { EventHub } from './EventHub.ts';
+import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
+
+export interface InitializeJobParams {
+  jobId: string;
+  text: string;
+  voiceId: string;
+  model?: string | null;
+  splittingPreference: SplittingPreference;
+  maxTokens?: number;
+}
+
+export interface InitializedJob {
+  jobId: string;
+  status: JobStatus;
+  totalSentences: number;
+  overallOrchestratorTimeoutMs: number;
+}
+
+export interface SentenceToProcess {
+  done: boolean;
+  sentence?: string;
+  index?: number;
+  attempt?: number;
+  timeoutMs?: number;
+}
+
+export interface ChunkMetadata {
+  index: number;
+  status: string;
+  r2Key: string | null;
+  mimeType: string | null;
+  bytes: number | null;
+  durationMs: number | null;
+  paragraphStart: boolean;
+  text: string;
+  words?: WordTiming[];
+  lastError: string | null;
+}
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+export class TtsJobDurableObject extends DurableObject<Env> {
+  private readonly store: JobStore;
+  private readonly hub: EventHub;
+  private readonly config: JobConfig;
+  /** Backend calls started by this instance, for the benchmark's per-chunk figures. */
+  private backendCalls = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = jobConfig(env as unknown as Record<string, unknown>);
+    this.store = new JobStore(ctx.storage);
+    this.hub = new EventHub({
+      store: this.store,
+      bucket: env.TTS_AUDIO_BUCKET,
+      chunkUrl: (jobId, index) => `/api/tts/${jobId}/chunks/${index}`,
+    });
+    // A new instance means the old one and its in-flight requests are gone:
+    // release their leases now instead of waiting for them to expire.
+    const released = this.store.releaseAllLeases();
+    if (released > 0) {
+      ctx.waitUntil(ctx.storage.setAlarm(Date.now()));
+    }
+  }
+
+  // ---- RPC methods (seed 001) ------------------------------------------------
+
+  async initializeJob(params: InitializeJobParams): Promise<Result<InitializedJob>> {
+    try {
+      if (this.store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
+      const pieces = splitIntoChunks(params.text);
+      if (pieces.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
+      const now = Date.now();
+      const chunks = pieces.map((p) => {
+        const charCount = [...p.text].length;
+        return { text: p.text, charCount, paragraphStart: p.paragraphStart, timeoutMs: chunkTimeoutMs(charCount) };
+      });
+      const overall = chunks.reduce((m, c) => Math.max(m, c.timeoutMs), 0);
+      this.store.createJob(
+        {
+          jobId: params.jobId,
+          voiceId: params.voiceId,
+          model: params.model ?? null,
+          splitting: params.splittingPreference,
+          textChars: params.text.length,
+          overallTimeoutMs: overall,
+          concurrency: this.config.concurrency,
+          maxAttempts: this.config.maxAttempts,
+          now,
+          expiresAt: now + this.config.ttlSeconds * 1000,
+        },
+        chunks,
+      );
+      await this.ctx.storage.setAlarm(now);
+      return ok({ jobId: params.jobId, status: 'initialized', totalSentences: chunks.length, overallOrchestratorTimeoutMs: overall });
+    } catch (e) {
+      return failure(e);
+    }
+  }
+
+  /** Leases the next chunk (seed 001's shape). */
+  async getNextSentenceToProcess(): Promise<SentenceToProcess> {
+    const [lease] = this.leaseIfActive(1);
+    if (!lease) return { done: true };
+    return { done: false, sentence: lease.text, index: lease.index, attempt: lease.attempt, timeoutMs: lease.timeoutMs };
+  }
+
+  /** Batch form: leases up to `k` chunks. */
+  async getNextSentencesToProcess(k: number): Promise<ChunkLease[]> {
+    return this.leaseIfActive(Math.max(0, Math.min(100, Math.floor(k))));
+  }
+
+  async markSentenceAsProcessed(index: number, completion: Completion): Promise<{ changed: boolean; status: JobStatus | null }> {
+    const changed = this.store.complete(index, completion, Date.now());
+    if (changed) this.afterCompletion();
+    return { changed, status: this.store.job()?.status ?? null };
+  }
+
+  async getAudioChunkMetadata(index: number): Promise<Result<ChunkMetadata>> {
+    const job = this.store.job();
+    if (!job) return err(new LectorError('job_not_found', 404, 'no such job'));
+    if (!Number.isSafeInteger(index) || index < 0 || index >= job.total) {
+      return err(new LectorError('chunk_not_found', 404, `chunk index must be an integer in [0, ${job.total - 1}]`));
+    }
+    const r = this.store.chunk(index)!;
+    const meta: ChunkMetadata = {
+      index,
+      status: r.status,
+      r2Key: r.r2_key,
+      mimeType: r.mime_type,
+      bytes: r.bytes,
+      durationMs: r.duration_ms,
+      paragraphStart: r.paragraph_start === 1,
+      text: r.text,
+      lastError: r.last_error,
+    };
+    if (r.words) meta.words = JSON.parse(r.words) as WordTiming[];
+    return ok(meta);
+  }
+
+  async getJobState(includeChunks = false): Promise<JobState | null> {
+    return this.store.state(includeChunks);
+  }
+
+  async updateJobStatus(u: { status?: JobStatus; errorMessage?: string; sentenceIndexToFail?: number }): Promise<JobState | null> {
+    const now = Date.now();
+    if (u.sentenceIndexToFail !== undefined) this.store.failChunk(u.sentenceIndexToFail, u.errorMessage ?? 'failed by request', now);
+    if (u.status) this.store.setJobStatus(u.status, u.errorMessage ?? null, now);
+    const job = this.store.job();
+    if (job && TERMINAL.has(job.status)) this.hub.jobSettled();
+    return this.store.state(false);
+  }
+
+  /** Removes the job's audio from R2 and all its state. */
+  async deleteState(): Promise<{ deleted: boolean; objects: number }> {
+    const job = this.store.job();
+    if (!job) return { deleted: false, objects: 0 };
+    const objects = await this.deleteAudio(job.job_id);
+    this.hub.closeAll();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return { deleted: true, objects };
+  }
+
+  // ---- Streams ---------------------------------------------------------------
+
+  /** `GET /events?from=N&inline=1&order=index|completion` — the job's SSE stream. */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname !== '/events') return new Response('not found', { status: 404 });
+    if (!this.store.job()) {
+      return new LectorError('job_not_found', 404, 'no such job').toResponse();
+    }
+    const from = Number(url.searchParams.get('from') ?? '-1');
+    const stream = this.hub.open({
+      fromIndex: Number.isSafeInteger(from) ? from : -1,
+      inline: url.searchParams.get('inline') === '1',
+      order: url.searchParams.get('order') === 'completion' ? 'completion' : 'index',
+    });
+    return new Response(stream, {
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        'content-encoding': 'identity',
+        'x-accel-buffering': 'no',
+      },
+    });
+  }
+
+  // ---- Durable execution -------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    const job = this.store.job();
+    if (!job) return;
+    const now = Date.now();
+    if (now >= job.expires_at) {
+      await this.expire(job.job_id);
+      return;
+    }
+    if (!TERMINAL.has(job.status)) await this.pump();
+    await this.schedule();
+  }
+
+  /** Keeps `concurrency` chunks in flight until this invocation's batch is spent. */
+  private async pump(): Promise<void> {
+    const inflight = new Set<Promise<void>>();
+    let dispatched = 0;
+    for (;;) {
+      const job = this.store.job();
+      if (!job || TERMINAL.has(job.status)) break;
+      const room = Math.min(job.concurrency - inflight.size, this.config.maxChunksPerAlarm - dispatched);
+      for (const lease of this.store.lease(room, Date.now())) {
+        dispatched++;
+        const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease).finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      if (inflight.size === 0) break;
+      await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+  }
+
+  private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease): Promise<void> {
+    const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
+    if (model) req.model = model;
+    this.backendCalls++;
+    const result = await this.callBackend(req, lease.timeoutMs);
+    const now = Date.now();
+    if ('r2Key' in result) {
+      const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
+      if (result.words) completion.words = result.words;
+      if (this.store.complete(lease.index, completion, now)) this.afterCompletion();
+      return;
+    }
+    const e = result.error;
+    const message = `${e.code}: ${e.message}${e.status ? ` (status ${e.status})` : ''}`;
+    const job = this.store.job();
+    if (e.retryable && job && lease.attempt < job.max_attempts) {
+      const delay = backoffDelayMs(lease.attempt, { ...DEFAULT_RETRY_POLICY, maxAttempts: job.max_attempts }, e.retryAfterMs);
+      this.store.retryLater(lease.index, message, now + delay, now);
+    } else {
+      this.store.failChunk(lease.index, message, now);
+      this.hub.jobSettled();
+    }
+  }
+
+  private async callBackend(req: RawTtsRequest, timeoutMs: number): Promise<RawTtsResponse | RawTtsFailure> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<RawTtsFailure>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ error: { code: 'timeout', message: `no answer within ${timeoutMs} ms`, status: 0, retryable: true } }),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.env.BACKEND.synthesize(req), timeout]);
+    } catch (e) {
+      return { error: { code: 'backend_unavailable', message: String(e), status: 0, retryable: true } };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  private afterCompletion(): void {
+    this.hub.chunkCompleted();
+    const job = this.store.job();
+    if (job && TERMINAL.has(job.status)) this.hub.jobSettled();
+  }
+
+  private leaseIfActive(k: number): ChunkLease[] {
+    const job = this.store.job();
+    if (!job || TERMINAL.has(job.status)) return [];
+    return this.store.lease(k, Date.now());
+  }
+
+  /** One alarm slot serves both next work and expiry: set it to the earlier. */
+  private async schedule(): Promise<void> {
+    const job = this.store.job();
+    if (!job) return;
+    let at = job.expires_at;
+    if (!TERMINAL.has(job.status)) {
+      const next = this.store.nextWorkAt();
+      if (next !== null) at = Math.min(at, Math.max(next, Date.now()));
+    }
+    await this.ctx.storage.setAlarm(at);
+  }
+
+  private async expire(jobId: string): Promise<void> {
+    await this.deleteAudio(jobId);
+    this.hub.closeAll();
+    await this.ctx.storage.deleteAll();
+  }
+
+  private async deleteAudio(jobId: string): Promise<number> {
+    const bucket = this.env.TTS_AUDIO_BUCKET;
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const list = await bucket.list({ prefix: `tts_audio/${jobId}/`, cursor, limit: 1000 });
+      const keys = list.objects.map((o) => o.key);
+      if (keys.length > 0) await bucket.delete(keys);
+      count += keys.length;
+      cursor = list.truncated ? list.cursor : undefined;
+    } while (cursor);
+    return count;
+  }
+}
+
+function failure(e: unknown): { ok: false; error: import('../../../core/result.ts').WireError } {
+  if (e instanceof LectorError) return err(e);
+  console.error('TtsJobDurableObject: unexpected error', e);
+  return err(new LectorError('internal', 500, 'internal error'));
+}

@@ -1,0 +1,32 @@
+// Job settings from the Worker's environment, parsed once with defaults.
+
+export interface JobConfig {
+  /** Chunks in flight at once per job. */
+  concurrency: number;
+  /** Attempts per chunk, the first included. */
+  maxAttempts: number;
+  /** Seconds a job (state and audio) lives after creation. */
+  ttlSeconds: number;
+  /** Chunks one alarm invocation may dispatch (bounds subrequests per invocation). */
+  maxChunksPerAlarm: number;
+  defaultVoice: string;
+}
+
+export function jobConfig(env: Partial<Record<string, unknown>>): JobConfig {
+  return {
+    concurrency: int(env.JOB_CONCURRENCY, 4, 1, 32),
+    maxAttempts: int(env.JOB_MAX_ATTEMPTS, 5, 1, 20),
+    ttlSeconds: int(env.JOB_TTL_SECONDS, 86_400, 1, 30 * 86_400),
+    maxChunksPerAlarm: int(env.JOB_MAX_CHUNKS_PER_ALARM, 40, 1, 45),
+    defaultVoice: typeof env.DEFAULT_VOICE === 'string' && env.DEFAULT_VOICE ? env.DEFAULT_VOICE : 'espeak:en-us',
+  };
+}
+
+function int(v: unknown, dflt: number, min: number, max: number): number {
+  if (v === undefined || v === null || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new TypeError(`invalid job setting ${String(v)}: expected an integer in [${min}, ${max}]`);
+  }
+  return n;
+}
