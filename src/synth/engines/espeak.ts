@@ -1,0 +1,113 @@
+// eSpeak NG (emscripten build) as a deterministic engine.
+//
+// The module keeps state between calls, so the same text can give different
+// samples depending on history. After start-up the whole heap is snapshotted;
+// every synthesis first restores it, which makes output a pure function of
+// (text, voice, speed): the service and `synthesizeEspeakPcm` agree byte for byte.
+
+import init from '@echogarden/espeak-ng-emscripten';
+import type { ESpeakNGWorker, EspeakModule } from '@echogarden/espeak-ng-emscripten';
+import type { CatalogVoice } from '../voices.ts';
+import { EngineError, int16ChunksToLE, type EngineOutput, type SpeechEngine } from './engine.ts';
+import { prepareEspeakText, wordTimings, type RawWordEvent } from './espeak-text.ts';
+
+/** eSpeak's default rate in words per minute (speed 1.0). */
+export const ESPEAK_DEFAULT_RATE = 175;
+export const ESPEAK_MIN_RATE = 80;
+export const ESPEAK_MAX_RATE = 450;
+/**
+ * Bytes reserved for the binding's string scratch buffer before the snapshot.
+ * Longer strings would make the binding allocate outside the snapshot's view
+ * of the heap, so longer texts are refused.
+ */
+const SCRATCH_BYTES = 512 * 1024;
+const MAX_TEXT_BYTES = SCRATCH_BYTES - 1024;
+
+export function espeakRate(speed: number): number {
+  return Math.min(ESPEAK_MAX_RATE, Math.max(ESPEAK_MIN_RATE, Math.round(ESPEAK_DEFAULT_RATE * speed)));
+}
+
+interface EspeakVoiceEntryInternal {
+  descriptor: CatalogVoice;
+  identifier: string;
+}
+
+export class EspeakEngine implements SpeechEngine {
+  readonly id = 'espeak';
+  readonly sampleRate: number;
+  private readonly module: EspeakModule;
+  private readonly worker: ESpeakNGWorker;
+  private readonly snapshot: Uint8Array;
+  private readonly byId: Map<string, EspeakVoiceEntryInternal>;
+
+  private constructor(module: EspeakModule, worker: ESpeakNGWorker, byId: Map<string, EspeakVoiceEntryInternal>) {
+    this.module = module;
+    this.worker = worker;
+    this.byId = byId;
+    this.sampleRate = worker.samplerate;
+    this.snapshot = module.HEAPU8.slice();
+  }
+
+  static async load(): Promise<EspeakEngine> {
+    const module = await init();
+    const worker = new module.eSpeakNGWorker();
+    // Grow the binding's string scratch buffer once (a long string forces a
+    // temporary allocation; the next call folds it into a bigger buffer).
+    worker.synthesize(' '.repeat(SCRATCH_BYTES), () => 0);
+    const byId = new Map<string, EspeakVoiceEntryInternal>();
+    const sampleRate = worker.samplerate;
+    for (const v of worker.list_voices()) {
+      const base = v.identifier.split('/').pop()!.toLowerCase();
+      const primary = (v.languages[0]?.name ?? base).toLowerCase();
+      const local = byId.has(`espeak:${primary}`) ? base : primary;
+      const id = `espeak:${local}`;
+      if (byId.has(id)) continue;
+      const aliases = [...new Set([...v.languages.map((l) => l.name.toLowerCase()), base, v.identifier.toLowerCase()])];
+      byId.set(id, {
+        identifier: v.identifier,
+        descriptor: { id, engine: 'espeak', language: primary, name: v.name.trim(), sampleRate, aliases },
+      });
+    }
+    if (worker.set_voice('gmw/en-US') !== 0) throw new EngineError('engine_failed', 'eSpeak: default voice en-us missing');
+    return new EspeakEngine(module, worker, byId);
+  }
+
+  voices(): CatalogVoice[] {
+    return [...this.byId.values()].map((v) => v.descriptor);
+  }
+
+  /** Synchronous core, also used by the in-process reference helper. */
+  synthesizeSync(text: string, voiceId: string, speed: number): EngineOutput {
+    const voice = this.byId.get(voiceId);
+    if (!voice) throw new EngineError('unknown_voice', `eSpeak has no voice ${voiceId}`);
+    const prepared = prepareEspeakText(text);
+    if (Buffer.byteLength(prepared.text, 'utf8') > MAX_TEXT_BYTES) {
+      throw new EngineError('text_too_long', `text longer than ${MAX_TEXT_BYTES} UTF-8 bytes after escaping`);
+    }
+    this.restoreHeap();
+    if (this.worker.set_voice(voice.identifier) !== 0) throw new EngineError('engine_failed', `eSpeak could not load ${voice.identifier}`);
+    if (speed !== 1) this.worker.set_rate(espeakRate(speed));
+    const chunks: Int16Array[] = [];
+    const events: RawWordEvent[] = [];
+    this.worker.synthesize(prepared.text, (samples, evs) => {
+      if (samples.length > 0) chunks.push(samples);
+      for (const e of evs) {
+        if (e.type === 'word') events.push({ textPosition: e.text_position, wordLength: e.word_length, audioMs: e.audio_position });
+      }
+      return 0;
+    });
+    const pcm = int16ChunksToLE(chunks);
+    const totalMs = Math.round((pcm.byteLength / 2 / this.sampleRate) * 1000);
+    return { pcm, sampleRate: this.sampleRate, words: wordTimings(prepared, events, totalMs) };
+  }
+
+  async synthesize(text: string, voiceId: string, speed: number): Promise<EngineOutput> {
+    return this.synthesizeSync(text, voiceId, speed);
+  }
+
+  private restoreHeap(): void {
+    const heap = this.module.HEAPU8;
+    heap.set(this.snapshot);
+    if (heap.length > this.snapshot.length) heap.fill(0, this.snapshot.length);
+  }
+}

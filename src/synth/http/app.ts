@@ -1,0 +1,163 @@
+// The HTTP face of the synthesis service, a thin Hono app over TTSManager:
+// OpenAI-compatible `POST /v1/audio/speech`, the voice catalog, health,
+// status, Prometheus metrics and a live dashboard.
+
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { encodeWav } from '../../core/audio/wav.ts';
+import type { TTSManager } from '../manager.ts';
+import { publicVoice } from '../voices.ts';
+import { DASHBOARD_HTML } from './dashboard.ts';
+import { fromSynthesisError, SynthHttpError } from './errors.ts';
+
+export interface SynthAppOptions {
+  /** Bearer token required on every route but `/health` (none: open). */
+  token?: string;
+  /** Longest `input`, in UTF-16 code units (default 16384). */
+  maxInputChars?: number;
+  /** Largest request body, bytes (default 256 KiB). */
+  maxBodyBytes?: number;
+}
+
+export const SYNTH_APP_DEFAULTS = { maxInputChars: 16_384, maxBodyBytes: 256 * 1024 } as const;
+
+const RESPONSE_FORMATS = ['wav', 'pcm'] as const;
+const OPENAI_ONLY_FORMATS = ['mp3', 'opus', 'aac', 'flac'];
+
+const speechSchema = z.object({
+  model: z.string().max(200).optional(),
+  input: z.string(),
+  voice: z.string().min(1).max(200),
+  response_format: z.string().optional(),
+  speed: z.number().finite().optional(),
+  instructions: z.string().optional(),
+});
+
+function sameToken(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {}): Hono {
+  const { token } = options;
+  const maxInputChars = options.maxInputChars ?? SYNTH_APP_DEFAULTS.maxInputChars;
+  const maxBodyBytes = options.maxBodyBytes ?? SYNTH_APP_DEFAULTS.maxBodyBytes;
+  const app = new Hono();
+
+  app.onError((error) => {
+    const e = fromSynthesisError(error);
+    if (e.status >= 500) process.stderr.write(`lector-synth: ${e.status} ${e.code}: ${String(error instanceof Error ? (error.stack ?? error.message) : error)}\n`);
+    return e.toResponse();
+  });
+  app.notFound((c) => new SynthHttpError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toResponse());
+
+  app.get('/health', (c) => {
+    const ready = manager.isReady();
+    const s = manager.getStatus();
+    return c.json({ status: ready ? 'ok' : 'unavailable', ready, workers: s.metrics.activeWorkers, queueDepth: s.queue.depth }, ready ? 200 : 503);
+  });
+
+  if (token) {
+    app.use('*', async (c, next) => {
+      if (c.req.path === '/health') return next();
+      const header = c.req.header('authorization') ?? '';
+      const m = /^Bearer\s+(.+)$/i.exec(header);
+      if (!m || !sameToken(m[1]!.trim(), token)) throw new SynthHttpError(401, 'unauthorized', 'missing or invalid bearer token');
+      return next();
+    });
+  }
+
+  app.post(
+    '/v1/audio/speech',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new SynthHttpError(413, 'payload_too_large', `request body larger than ${maxBodyBytes} bytes`);
+      },
+    }),
+    async (c) => {
+      const type = c.req.header('content-type') ?? '';
+      if (!/^application\/json\b/i.test(type)) throw new SynthHttpError(415, 'unsupported_media_type', 'send the request as application/json');
+      let raw: unknown;
+      try {
+        raw = await c.req.json();
+      } catch (error) {
+        if (error instanceof SynthHttpError) throw error;
+        throw new SynthHttpError(400, 'invalid_json', 'request body is not valid JSON');
+      }
+      const parsed = speechSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new SynthHttpError(400, 'validation_failed', `${issue.path.join('.') || 'body'}: ${issue.message}`, { param: String(issue.path[0] ?? '') || undefined });
+      }
+      const body = parsed.data;
+      if (body.input.length > maxInputChars) {
+        throw new SynthHttpError(413, 'text_too_long', `input is ${body.input.length} characters; the limit is ${maxInputChars}`, { param: 'input' });
+      }
+      if (body.input.trim().length === 0) throw new SynthHttpError(400, 'empty_text', 'input is empty', { param: 'input' });
+      const format = body.response_format ?? 'wav';
+      if (!(RESPONSE_FORMATS as readonly string[]).includes(format)) {
+        const hint = OPENAI_ONLY_FORMATS.includes(format) ? ' (this service encodes only uncompressed audio)' : '';
+        throw new SynthHttpError(400, 'validation_failed', `response_format ${JSON.stringify(format)} is not supported${hint}; use wav or pcm`, { param: 'response_format' });
+      }
+      const speed = body.speed ?? 1;
+      if (speed < 0.25 || speed > 4) throw new SynthHttpError(400, 'validation_failed', 'speed must be between 0.25 and 4.0', { param: 'speed' });
+      const voice = manager.resolveVoice(body.voice);
+      if (!voice) {
+        throw new SynthHttpError(400, 'unknown_voice', `unknown voice ${JSON.stringify(body.voice)}; valid voices include ${manager.voiceExamples().join(', ')} (GET /v1/voices lists all)`, {
+          param: 'voice',
+        });
+      }
+      const priority = parsePriority(c.req.header('x-lector-priority'));
+      let result;
+      try {
+        result = await manager.synthesize({
+          text: body.input,
+          voice: voice.id,
+          speed,
+          priority,
+          correlationId: c.req.header('x-request-id') ?? c.req.header('x-correlation-id'),
+          signal: c.req.raw.signal,
+        });
+      } catch (error) {
+        throw fromSynthesisError(error);
+      }
+      const headers: Record<string, string> = {
+        'x-lector-duration-ms': String(result.durationMs),
+        'x-lector-sample-rate': String(result.sampleRate),
+        'x-lector-engine': String(result.engine),
+        'x-lector-voice': result.voice,
+        'x-lector-worker': result.workerId,
+        'x-lector-attempts': String(result.attempts),
+        'cache-control': 'no-store',
+      };
+      if (result.words && result.words.length > 0) headers['x-lector-words'] = JSON.stringify(result.words);
+      if (format === 'pcm') {
+        headers['content-type'] = 'audio/pcm';
+        headers['x-sample-rate'] = String(result.sampleRate);
+        return new Response(result.pcm, { status: 200, headers });
+      }
+      headers['content-type'] = 'audio/wav';
+      return new Response(encodeWav(result.pcm, { sampleRate: result.sampleRate, channels: 1, bitsPerSample: 16 }), { status: 200, headers });
+    },
+  );
+
+  app.get('/v1/voices', (c) => c.json({ voices: manager.voices().map(publicVoice) }));
+  app.get('/status', (c) => c.json(manager.getStatus()));
+  app.get('/metrics', async (c) => {
+    const text = await manager.metrics.text();
+    return c.body(text, 200, { 'content-type': manager.metrics.contentType });
+  });
+  app.get('/dashboard', (c) => c.html(DASHBOARD_HTML));
+
+  return app;
+}
+
+function parsePriority(value: string | undefined): 'high' | 'normal' | 'low' {
+  if (value === undefined) return 'normal';
+  if (value === 'high' || value === 'normal' || value === 'low') return value;
+  throw new SynthHttpError(400, 'validation_failed', 'x-lector-priority must be high, normal or low', { param: 'x-lector-priority' });
+}

@@ -1,0 +1,62 @@
+// The engines one worker process hosts, loaded on demand, addressed by the
+// engine prefix of a voice id.
+
+import { EngineError, type EngineOutput, type SpeechEngine } from '../engines/engine.ts';
+import type { CatalogVoice } from '../voices.ts';
+
+export type EngineLoader = () => Promise<SpeechEngine>;
+
+export class EngineHost {
+  private readonly loaders: Map<string, EngineLoader>;
+  private readonly loaded = new Map<string, Promise<SpeechEngine>>();
+  private readonly usedVoices = new Set<string>();
+
+  constructor(loaders: Record<string, EngineLoader>) {
+    this.loaders = new Map(Object.entries(loaders));
+  }
+
+  get engineIds(): string[] {
+    return [...this.loaders.keys()];
+  }
+
+  engine(id: string): Promise<SpeechEngine> {
+    let p = this.loaded.get(id);
+    if (!p) {
+      const loader = this.loaders.get(id);
+      if (!loader) return Promise.reject(new EngineError('unknown_voice', `this worker has no engine ${id}`));
+      p = loader();
+      this.loaded.set(id, p);
+      // A failed load may be retried later.
+      p.catch(() => this.loaded.delete(id));
+    }
+    return p;
+  }
+
+  /** Loads engines (`espeak`) or voices (`flite:slt`) ahead of requests. */
+  async preload(models: readonly string[]): Promise<void> {
+    for (const m of models) {
+      const engineId = m.split(':')[0]!;
+      await this.engine(engineId);
+      if (m.includes(':') && !m.endsWith(':*')) this.usedVoices.add(m);
+    }
+  }
+
+  async voices(): Promise<CatalogVoice[]> {
+    const all: CatalogVoice[] = [];
+    for (const id of this.loaders.keys()) all.push(...(await this.engine(id)).voices());
+    return all;
+  }
+
+  /** Loaded engines as `engine:*` plus voices used or preloaded. */
+  models(): string[] {
+    return [...[...this.loaded.keys()].map((e) => `${e}:*`), ...this.usedVoices];
+  }
+
+  async synthesize(text: string, voiceId: string, speed: number): Promise<EngineOutput & { engine: string }> {
+    const engineId = voiceId.split(':')[0]!;
+    const engine = await this.engine(engineId);
+    const out = await engine.synthesize(text, voiceId, speed);
+    this.usedVoices.add(voiceId);
+    return { ...out, engine: engine.id };
+  }
+}

@@ -1,0 +1,157 @@
+// Engine worker child process: speaks protocol v2.0/v2.1 on stdin/stdout
+// (framing.ts), logs on stderr, hosts the engines, and exits when its parent
+// goes away (stdin EOF or re-parenting).
+//
+//   node src/synth/worker/main.ts [--engines espeak,flite]
+
+import { EngineError } from '../engines/engine.ts';
+import { EspeakEngine } from '../engines/espeak.ts';
+import { encodeBinaryFrame, encodeJsonFrame, FrameDecoder } from '../protocol/framing.ts';
+import {
+  envelope,
+  isEnvelope,
+  PROTOCOL,
+  type AudioPayload,
+  type Envelope,
+  type HandshakePayload,
+  type ProtocolVersion,
+  type RequestPayload,
+  type ResponsePayload,
+} from '../protocol/messages.ts';
+import { EngineHost, type EngineLoader } from './engine-host.ts';
+
+const SUPPORTED: ProtocolVersion[] = [PROTOCOL.V2_1, PROTOCOL.V2];
+
+const ENGINE_LOADERS: Record<string, EngineLoader> = {
+  espeak: () => EspeakEngine.load(),
+};
+
+export interface WorkerProcessOptions {
+  engines: string[];
+}
+
+export function runWorker(options: WorkerProcessOptions): void {
+  const loaders: Record<string, EngineLoader> = {};
+  for (const e of options.engines) {
+    const loader = ENGINE_LOADERS[e];
+    if (!loader) throw new TypeError(`unknown engine ${e}`);
+    loaders[e] = loader;
+  }
+  const host = new EngineHost(loaders);
+  const startedAt = Date.now();
+  let protocol: ProtocolVersion = PROTOCOL.V2;
+  let workerId = `pid-${process.pid}`;
+  let served = 0;
+  let chain: Promise<void> = Promise.resolve();
+
+  // Libraries that print must not write into the protocol stream.
+  console.log = console.error;
+  console.info = console.error;
+
+  const write = (frame: Buffer): void => {
+    process.stdout.write(frame);
+  };
+  process.stdout.on('error', (error) => {
+    process.stderr.write(`worker ${workerId}: stdout closed (${String(error)}), exiting\n`);
+    process.exit(0);
+  });
+
+  const reply = (request: Envelope<string, unknown>, payload: ResponsePayload, pcm?: Uint8Array): void => {
+    const meta = { ...(request.metadata ?? { correlationId: request.messageId, retryCount: 0 }), workerId };
+    if (payload.type === 'audio' && pcm) {
+      if (protocol === PROTOCOL.V2_1) {
+        write(encodeBinaryFrame(envelope('response', payload, meta, protocol, request.messageId), pcm));
+        return;
+      }
+      payload.pcmBase64 = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64');
+    }
+    write(encodeJsonFrame(envelope('response', payload, meta, protocol, request.messageId)));
+  };
+
+  const handle = async (msg: Envelope<string, unknown>): Promise<void> => {
+    if (msg.type === 'handshake') {
+      const hs = msg.payload as HandshakePayload;
+      workerId = hs.workerId || workerId;
+      const chosen = hs.protocols.find((p) => SUPPORTED.includes(p)) ?? PROTOCOL.V2;
+      await host.preload(hs.preload.length > 0 ? hs.preload : host.engineIds.slice(0, 1));
+      const voices = await host.voices();
+      const ack = envelope(
+        'handshake_ack',
+        { protocol: chosen, pid: process.pid, engines: host.engineIds, voices, models: host.models() },
+        { ...msg.metadata, workerId },
+        PROTOCOL.V2,
+        msg.messageId,
+      );
+      write(encodeJsonFrame(ack));
+      protocol = chosen;
+      return;
+    }
+    if (msg.type !== 'request') return;
+    const payload = msg.payload as RequestPayload;
+    switch (payload.type) {
+      case 'synthesize': {
+        const t0 = performance.now();
+        try {
+          const out = await host.synthesize(payload.text, payload.voice, payload.speed);
+          served++;
+          const audio: AudioPayload = {
+            type: 'audio',
+            engine: out.engine,
+            voice: payload.voice,
+            sampleRate: out.sampleRate,
+            pcmBytes: out.pcm.byteLength,
+            words: out.words,
+            synthMs: performance.now() - t0,
+            rssBytes: process.memoryUsage.rss(),
+            models: host.models(),
+          };
+          reply(msg, audio, out.pcm);
+        } catch (error) {
+          const code = error instanceof EngineError ? error.code : 'engine_failed';
+          process.stderr.write(`worker ${workerId}: synthesis failed: ${String(error)}\n`);
+          reply(msg, { type: 'error', code, message: (error as Error).message, retryable: code === 'engine_failed' });
+        }
+        return;
+      }
+      case 'health': {
+        const mem = process.memoryUsage();
+        reply(msg, { type: 'health', rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, uptimeMs: Date.now() - startedAt, served, models: host.models() });
+        return;
+      }
+      case 'shutdown':
+        process.exit(0);
+    }
+  };
+
+  const decoder = new FrameDecoder({
+    onFrame: (frame) => {
+      const value = frame.kind === 'json' ? frame.value : frame.header;
+      if (!isEnvelope(value)) return;
+      chain = chain.then(() => handle(value)).catch((error: unknown) => {
+        process.stderr.write(`worker ${workerId}: ${String(error)}\n`);
+      });
+    },
+    onStray: (text) => process.stderr.write(`worker ${workerId}: ignored stdin text: ${text.slice(0, 200)}\n`),
+    onCorrupt: (reason) => process.stderr.write(`worker ${workerId}: dropped frame: ${reason}\n`),
+  });
+  process.stdin.on('data', (chunk: Buffer) => decoder.push(chunk));
+  // Parent gone: stdin closes. Exit even if a synthesis is queued.
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 1000).unref();
+  process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGINT', () => process.exit(0));
+}
+
+function parseEngines(argv: readonly string[]): string[] {
+  const i = argv.indexOf('--engines');
+  const list = i >= 0 ? argv[i + 1] : process.env.LECTOR_WORKER_ENGINES;
+  return (list ?? 'espeak').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+if (import.meta.main) {
+  runWorker({ engines: parseEngines(process.argv.slice(2)) });
+}
