@@ -86,7 +86,7 @@ export function builtinTemplate(engines: readonly string[], preload: string[] = 
 }
 
 export function defaultConfig(): TTSManagerConfig {
-  const engines = ['espeak'];
+  const engines = ['espeak', 'flite'];
   return {
     workerPool: {
       minWorkers: 1,

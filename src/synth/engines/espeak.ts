@@ -56,13 +56,24 @@ export class EspeakEngine implements SpeechEngine {
     worker.synthesize(' '.repeat(SCRATCH_BYTES), () => 0);
     const byId = new Map<string, EspeakVoiceEntryInternal>();
     const sampleRate = worker.samplerate;
-    for (const v of worker.list_voices()) {
+    const entries = worker.list_voices();
+    // A language name is an alias of the voice that lists it with the best (lowest) priority.
+    const bestForLanguage = new Map<string, { priority: number; identifier: string }>();
+    for (const v of entries) {
+      for (const l of v.languages) {
+        const name = l.name.toLowerCase();
+        const cur = bestForLanguage.get(name);
+        if (!cur || l.priority < cur.priority) bestForLanguage.set(name, { priority: l.priority, identifier: v.identifier });
+      }
+    }
+    for (const v of entries) {
       const base = v.identifier.split('/').pop()!.toLowerCase();
       const primary = (v.languages[0]?.name ?? base).toLowerCase();
       const local = byId.has(`espeak:${primary}`) ? base : primary;
       const id = `espeak:${local}`;
       if (byId.has(id)) continue;
-      const aliases = [...new Set([...v.languages.map((l) => l.name.toLowerCase()), base, v.identifier.toLowerCase()])];
+      const languages = v.languages.map((l) => l.name.toLowerCase()).filter((n) => bestForLanguage.get(n)?.identifier === v.identifier);
+      const aliases = [...new Set([...languages, base, v.identifier.toLowerCase()])];
       byId.set(id, {
         identifier: v.identifier,
         descriptor: { id, engine: 'espeak', language: primary, name: v.name.trim(), sampleRate, aliases },

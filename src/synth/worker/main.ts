@@ -6,6 +6,7 @@
 
 import { EngineError } from '../engines/engine.ts';
 import { EspeakEngine } from '../engines/espeak.ts';
+import { FliteEngine } from '../engines/flite.ts';
 import { encodeBinaryFrame, encodeJsonFrame, FrameDecoder } from '../protocol/framing.ts';
 import {
   envelope,
@@ -24,6 +25,7 @@ const SUPPORTED: ProtocolVersion[] = [PROTOCOL.V2_1, PROTOCOL.V2];
 
 const ENGINE_LOADERS: Record<string, EngineLoader> = {
   espeak: () => EspeakEngine.load(),
+  flite: () => FliteEngine.load(),
 };
 
 export interface WorkerProcessOptions {
@@ -149,7 +151,7 @@ export function runWorker(options: WorkerProcessOptions): void {
 function parseEngines(argv: readonly string[]): string[] {
   const i = argv.indexOf('--engines');
   const list = i >= 0 ? argv[i + 1] : process.env.LECTOR_WORKER_ENGINES;
-  return (list ?? 'espeak').split(',').map((s) => s.trim()).filter(Boolean);
+  return (list ?? 'espeak,flite').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 if (import.meta.main) {

@@ -1,0 +1,45 @@
+// Flite engine: voices, determinism, speed, and the stability soak on the
+// pinned Node (LECTOR_FLITE_SOAK=2000 for a longer run).
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { FLITE_VOICES, FliteEngine } from './flite.ts';
+
+describe('FliteEngine', () => {
+  it('serves its five voices deterministically at their sample rates', async () => {
+    const engine = await FliteEngine.load();
+    try {
+      expect(engine.voices().map((v) => v.id)).toEqual(['flite:slt', 'flite:kal16', 'flite:rms', 'flite:awb', 'flite:kal']);
+      for (const v of FLITE_VOICES) {
+        const a = engine.synthesizeSync('Testing one two three.', `flite:${v.name}`, 1);
+        expect(a.sampleRate).toBe(v.sampleRate);
+        expect(a.pcm.byteLength).toBeGreaterThan(v.sampleRate / 2);
+        const b = engine.synthesizeSync('Testing one two three.', `flite:${v.name}`, 1);
+        expect(Buffer.from(b.pcm)).toEqual(Buffer.from(a.pcm));
+      }
+      const normal = engine.synthesizeSync('Speed makes this shorter.', 'flite:slt', 1);
+      const fast = engine.synthesizeSync('Speed makes this shorter.', 'flite:slt', 2);
+      expect(fast.pcm.byteLength).toBeLessThan(normal.pcm.byteLength * 0.7);
+      expect(engine.synthesizeSync('-t --help <b> & "x"', 'flite:slt', 1).pcm.byteLength).toBeGreaterThan(1000);
+      expect(() => engine.synthesizeSync('x', 'flite:nobody', 1)).toThrow(/no voice/);
+    } finally {
+      engine.dispose();
+    }
+  }, 30_000);
+
+  const count = Number(process.env.LECTOR_FLITE_SOAK ?? 200);
+  it(`survives a soak of ${count} sentences with forced GCs on ${process.version}`, async () => {
+    const script = fileURLToPath(new URL('./flite-soak.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--expose-gc', '--disable-warning=ExperimentalWarning', script, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    expect({ code, signal, err: err.slice(-2000) }).toEqual({ code: 0, signal: null, err: expect.any(String) });
+    const summary = JSON.parse(out.trim()) as { count: number; samples: number };
+    expect(summary.count).toBe(count);
+    expect(summary.samples).toBeGreaterThan(count * 8000);
+  }, Math.max(60_000, count * 250));
+});
