@@ -3,6 +3,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { join } from 'node:path';
 import { defineProject } from 'vitest/config';
+import { REPO_ROOT } from '../../scripts/stack/stack.ts';
 import { BACKEND_BUNDLE } from './test/global-setup.ts';
 
 export default defineProject({
@@ -16,6 +17,7 @@ export default defineProject({
             name: 'lector-backend',
             modules: true,
             scriptPath: BACKEND_BUNDLE,
+            modulesRoot: REPO_ROOT,
             compatibilityDate: '2026-11-01',
             bindings: { SYNTH_URL: inject('faultProxyUrl') },
             r2Buckets: { TTS_AUDIO_BUCKET: 'lector-audio' },

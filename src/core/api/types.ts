@@ -126,6 +126,8 @@ export interface RawTtsRequest {
   voiceId: string;
   model?: string;
   timeoutMs?: number;
+  /** The synthesis backend RouterCounter chose (must be one the backend Worker is configured with). */
+  backendUrl?: string;
 }
 
 export interface RawTtsResponse {

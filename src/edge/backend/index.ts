@@ -3,12 +3,17 @@
 // public fetch handler answers 404 to everything.
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { RawTtsFailure, RawTtsRequest, RawTtsResponse, VoiceInfo } from '../../core/api/types.ts';
-import { listVoices, synthesizeChunk, type BackendEnv } from './synthesizeChunk.ts';
+import { listVoices, synthBackends, synthesizeChunk, type BackendEnv } from './synthesizeChunk.ts';
 
 export class BackendEntrypoint extends WorkerEntrypoint<BackendEnv> {
   /** RPC: synthesize `req.text` and store it at `tts_audio/{jobId}/{index}.{ext}`. */
   async synthesize(req: RawTtsRequest): Promise<RawTtsResponse | RawTtsFailure> {
     return synthesizeChunk(this.env, req);
+  }
+
+  /** RPC: the synthesis backends (URLs) chunks may be spread over, in a stable order. */
+  async backends(): Promise<string[]> {
+    return synthBackends(this.env);
   }
 
   /** RPC: the voices the provider offers. */

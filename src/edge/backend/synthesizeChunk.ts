@@ -1,7 +1,7 @@
 // One chunk: validate, call the synthesis provider, store the audio in R2,
 // and classify any failure as retryable or permanent.
 import type { RawTtsFailure, RawTtsRequest, RawTtsResponse, VoiceInfo, WordTiming } from '../../core/api/types.ts';
-import { parseWav } from '../../core/audio/wav.ts';
+import { WAV_HEADER_BYTES, encodeWav, parseWav } from '../../core/audio/wav.ts';
 import { chunkAudioKey, isJobId } from '../../core/ids.ts';
 import { isRetryableStatus, parseRetryAfter } from '../../core/retry.ts';
 
@@ -9,8 +9,16 @@ export interface BackendEnv {
   TTS_AUDIO_BUCKET: R2Bucket;
   /** Base URL of an OpenAI-compatible speech server (our synthesis service by default). */
   SYNTH_URL: string;
+  /** More synthesis servers, comma-separated; RouterCounter spreads chunks over SYNTH_URL and these. */
+  SYNTH_URLS?: string;
   /** Optional bearer token for that server (a secret). */
   SYNTH_TOKEN?: string;
+}
+
+/** The configured synthesis backends, SYNTH_URL first. */
+export function synthBackends(env: BackendEnv): string[] {
+  const extra = (env.SYNTH_URLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return [...new Set([env.SYNTH_URL, ...extra])];
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -28,7 +36,7 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest): Prom
   if (env.SYNTH_TOKEN) headers.authorization = `Bearer ${env.SYNTH_TOKEN}`;
   let res: Response;
   try {
-    res = await fetch(new URL('/v1/audio/speech', env.SYNTH_URL), {
+    res = await fetch(new URL('/v1/audio/speech', pickBackend(env, req.backendUrl)), {
       method: 'POST',
       headers,
       body: JSON.stringify({ model: req.model ?? 'lector', input: req.text, voice: req.voiceId, response_format: 'wav' }),
@@ -43,11 +51,14 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest): Prom
     const detail = (await res.text().catch(() => '')).slice(0, 300);
     return fail('synthesis_failed', `synthesis service answered ${res.status}: ${detail}`, res.status, isRetryableStatus(res.status), parseRetryAfter(res.headers.get('retry-after')));
   }
-  const audio = new Uint8Array(await res.arrayBuffer());
-  const mimeType = (res.headers.get('content-type') ?? 'audio/wav').split(';')[0]!.trim();
+  let audio: Uint8Array = new Uint8Array(await res.arrayBuffer());
+  const mimeType = 'audio/wav';
   let durationMs: number | null = null;
   try {
-    durationMs = parseWav(audio).durationMs;
+    const wav = parseWav(audio);
+    durationMs = wav.durationMs;
+    // Store canonical WAVs (44-byte header) so the full-audio stream can size itself from row bytes.
+    if (audio.byteLength !== WAV_HEADER_BYTES + wav.pcm.byteLength) audio = encodeWav(wav.pcm, wav.format);
   } catch (e) {
     return fail('synthesis_failed', `synthesis service sent invalid audio: ${String(e)}`, 502, true);
   }
@@ -64,6 +75,12 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest): Prom
   const out: RawTtsResponse = { r2Key, mimeType, jobId: req.jobId, sentenceIndex: req.sentenceIndex, bytes: audio.byteLength, durationMs };
   if (words) out.words = words;
   return out;
+}
+
+/** Only configured backends may be named by the caller. */
+function pickBackend(env: BackendEnv, requested: string | undefined): string {
+  if (requested && synthBackends(env).includes(requested)) return requested;
+  return env.SYNTH_URL;
 }
 
 function fail(code: string, message: string, status: number, retryable: boolean, retryAfterMs?: number): RawTtsFailure {

@@ -2,7 +2,9 @@
 // TtsJobDurableObject; synthesis goes through the backend Worker.
 import { Hono } from 'hono';
 import { LectorError, isLectorError } from '../../core/errors.ts';
+import { audioRoutes } from './api/audio.ts';
 import { jobRoutes } from './api/jobs.ts';
+import { voiceCatalog } from './api/voices.ts';
 
 export { TtsJobDurableObject } from './job/TtsJobDurableObject.ts';
 export { RouterCounter } from './router/RouterCounter.ts';
@@ -11,15 +13,10 @@ const app = new Hono<{ Bindings: Env }>();
 
 app.get('/api/health', (c) => c.json({ ok: true }));
 
-app.get('/api/voices', async (c) => {
-  try {
-    return c.json({ voices: await c.env.BACKEND.voices() });
-  } catch (e) {
-    throw new LectorError('backend_unavailable', 503, `voice catalog unavailable: ${String(e)}`, { retryAfterSeconds: 5 });
-  }
-});
+app.get('/api/voices', async (c) => c.json({ voices: await voiceCatalog(c.env) }));
 
 app.route('/api', jobRoutes);
+app.route('/api', audioRoutes);
 
 app.notFound((c) => {
   if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/v1/')) {

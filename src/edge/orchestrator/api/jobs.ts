@@ -5,6 +5,7 @@ import { SPLITTING_PREFERENCES } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { unwrap } from '../../../core/result.ts';
 import { jobConfig } from '../job/config.ts';
+import { assertKnownVoice } from './voices.ts';
 import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
 
 type App = { Bindings: Env };
@@ -23,8 +24,9 @@ async function createJob(env: Env, req: CreateJobRequest): Promise<CreateJobResp
   if (!SPLITTING_PREFERENCES.includes(splitting)) {
     throw new LectorError('unknown_splitting', 400, `splitting must be one of ${SPLITTING_PREFERENCES.join(', ')}`);
   }
-  const jobId = crypto.randomUUID();
   const voiceId = req.voiceId ?? jobConfig(env as unknown as Record<string, unknown>).defaultVoice;
+  await assertKnownVoice(env, voiceId);
+  const jobId = crypto.randomUUID();
   const init = unwrap(
     await jobStub(env, jobId).initializeJob({ jobId, text: req.text, voiceId, splittingPreference: splitting, maxTokens: req.maxTokens }),
   );

@@ -91,6 +91,11 @@ export class JobStore {
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
     this.sql = storage.sql;
+    this.ensureSchema();
+  }
+
+  /** Creates the tables (again, after deleteAll). */
+  ensureSchema(): void {
     this.sql.exec(SCHEMA_SQL);
   }
 
@@ -185,6 +190,15 @@ export class JobStore {
       `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, not_before = ?, last_error = ?, last_error_at = ?
        WHERE idx = ? AND status = 'processing'`,
       notBefore, message, now, index,
+    );
+  }
+
+  /** Returns a leased chunk to the queue untried (no backend was free): the attempt does not count. */
+  deferLease(index: number, notBefore: number): void {
+    this.exec(
+      `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, not_before = ?, attempts = MAX(0, attempts - 1)
+       WHERE idx = ? AND status = 'processing'`,
+      notBefore, index,
     );
   }
 

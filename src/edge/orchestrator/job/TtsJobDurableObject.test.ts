@@ -3,21 +3,24 @@
 // through the real backend Worker and synthesis service.
 import { env } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
-import type { TtsJobDurableObject } from './TtsJobDurableObject.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { type Result, unwrap } from '../../../core/result.ts';
+import type { InitializedJob, InitializeJobParams, TtsJobDurableObject } from './TtsJobDurableObject.ts';
+import type { FaultPlan } from '../../../../test/support/fault-proxy.ts';
 
 function stubFor(jobId: string): DurableObjectStub<TtsJobDurableObject> {
   return env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
 }
 
-const THREE = 'Hello there. This is Lector speaking. Goodbye for now.';
+// Three paragraphs, so three chunks whatever the merge target.
+const THREE = 'Hello there.\n\nThis is Lector speaking.\n\nGoodbye for now.';
 
-async function init(text = THREE) {
+async function init(text = THREE, extra: Partial<InitializeJobParams> = {}, beforeInit?: (jobId: string) => Promise<void>) {
   const jobId = crypto.randomUUID();
   const stub = stubFor(jobId);
-  const res = await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence' });
-  if (!res.ok) throw new Error(res.error.message);
-  return { jobId, stub, init: res.value };
+  await beforeInit?.(jobId);
+  const res = (await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', ...extra })) as Result<InitializedJob>;
+  return { jobId, stub, init: unwrap(res) };
 }
 
 describe('initializeJob', () => {
@@ -29,14 +32,14 @@ describe('initializeJob', () => {
     const state = await stub.getJobState(true);
     expect(state?.totalSentences).toBe(job.totalSentences);
     expect(state?.overallOrchestratorTimeoutMs).toBe(job.overallOrchestratorTimeoutMs);
-    expect(state?.chunks?.map((c) => c.text).join(' ')).toBe(THREE);
+    expect(state?.chunks?.map((c) => c.text).join('\n\n')).toBe(THREE);
     const rows = await runInDurableObject(stub, (_i, s) => s.storage.sql.exec('SELECT COUNT(*) AS n FROM chunk').one().n);
     expect(rows).toBe(job.totalSentences);
   });
 
   it('refuses to initialize the same job twice', async () => {
     const { jobId, stub } = await init();
-    const again = await stub.initializeJob({ jobId, text: 'Other.', voiceId: 'espeak:en-us', splittingPreference: 'sentence' });
+    const again = (await stub.initializeJob({ jobId, text: 'Other.', voiceId: 'espeak:en-us', splittingPreference: 'sentence' })) as Result<InitializedJob>;
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.error.code).toBe('job_exists');
   });
@@ -44,9 +47,8 @@ describe('initializeJob', () => {
 
 describe('leases and marks', () => {
   it('hands out each chunk once, then re-dispatches an expired lease', async () => {
-    const { stub } = await init();
-    // Stop the alarm so the test drives leases by hand.
-    await runInDurableObject(stub, (_i, s) => s.storage.deleteAlarm());
+    // No alarm: the test drives leases by hand.
+    const { stub } = await init(THREE, { autoStart: false });
     const first = await stub.getNextSentencesToProcess(10);
     expect(first.map((l) => l.index)).toEqual([0, 1, 2]);
     expect(await stub.getNextSentenceToProcess()).toEqual({ done: true });
@@ -62,8 +64,7 @@ describe('leases and marks', () => {
   });
 
   it('marks idempotently: a second mark neither double-counts nor changes the audio', async () => {
-    const { stub } = await init();
-    await runInDurableObject(stub, (_i, s) => s.storage.deleteAlarm());
+    const { stub } = await init(THREE, { autoStart: false });
     await stub.getNextSentencesToProcess(3);
     const a = await stub.markSentenceAsProcessed(0, { r2Key: 'k0', mimeType: 'audio/wav', bytes: 10, durationMs: 5 });
     const b = await stub.markSentenceAsProcessed(0, { r2Key: 'OTHER', mimeType: 'audio/mpeg', bytes: 99, durationMs: 9 });
@@ -76,8 +77,7 @@ describe('leases and marks', () => {
 
   it('keeps counts exact under 50 concurrent RPC calls', async () => {
     const text = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} is here.`).join('\n\n');
-    const { stub, init: job } = await init(text);
-    await runInDurableObject(stub, (_i, s) => s.storage.deleteAlarm());
+    const { stub, init: job } = await init(text, { autoStart: false });
     expect(job.totalSentences).toBe(60);
     const leases = await Promise.all(Array.from({ length: 50 }, () => stub.getNextSentenceToProcess()));
     const indexes = leases.map((l) => l.index);
@@ -93,8 +93,7 @@ describe('leases and marks', () => {
   });
 
   it('updateJobStatus fails a sentence and the job, keeping completed chunks', async () => {
-    const { stub } = await init();
-    await runInDurableObject(stub, (_i, s) => s.storage.deleteAlarm());
+    const { stub } = await init(THREE, { autoStart: false });
     await stub.getNextSentencesToProcess(3);
     await stub.markSentenceAsProcessed(0, { r2Key: 'k0', mimeType: 'audio/wav', bytes: 1, durationMs: 1 });
     const state = await stub.updateJobStatus({ sentenceIndexToFail: 1, errorMessage: 'boom' });
@@ -104,6 +103,15 @@ describe('leases and marks', () => {
     expect(meta.ok && meta.value.status).toBe('completed');
   });
 });
+
+async function setFaults(jobId: string, plan: FaultPlan): Promise<void> {
+  const res = await fetch(`${inject('faultProxyUrl')}/__faults`, { method: 'POST', body: JSON.stringify({ jobId, plan }) });
+  expect(res.status).toBe(204);
+}
+
+async function proxyCounts(): Promise<{ total: number; byJob: Record<string, number>; byChunk: Record<string, number> }> {
+  return (await fetch(`${inject('faultProxyUrl')}/__counts`)).json();
+}
 
 describe('durable execution', () => {
   async function driveToEnd(stub: DurableObjectStub<TtsJobDurableObject>, maxAlarms = 200) {
@@ -148,5 +156,61 @@ describe('durable execution', () => {
     expect(res).toEqual({ deleted: true, objects: 3 });
     expect((await env.TTS_AUDIO_BUCKET.list({ prefix: `tts_audio/${jobId}/` })).objects.length).toBe(0);
     expect(await stub.getJobState()).toBeNull();
+  });
+
+  it('completes although 30% of backend calls answer 500, 429 with Retry-After, or hang', async () => {
+    const text = Array.from({ length: 30 }, (_, i) => `Faulty line ${i}.`).join('\n\n');
+    // At 30% faults a chunk fails all of k attempts with probability 0.3^k: 10 attempts make a
+    // failed job (30 chunks) a one-in-30,000 event instead of 7% with the default 5.
+    const { jobId, stub } = await init(text, { chunkTimeoutOverrideMs: 1500, maxAttempts: 10 }, (id) => setFaults(id, { rate500: 0.1, rate429: 0.1, retryAfterSeconds: 1, rateHang: 0.1 }));
+    const state = await driveToEnd(stub, 2000);
+    expect(state?.errorMessage ?? null).toBeNull();
+    expect(state?.status).toBe('completed');
+    expect(state?.processedSentenceCount).toBe(30);
+    const counts = await proxyCounts();
+    // Faults were injected, so there were more calls than chunks.
+    expect(counts.byJob[jobId]).toBeGreaterThan(30);
+    const chunks = (await stub.getJobState(true))!.chunks!;
+    expect(chunks.some((c) => c.attempts > 1 && c.lastError !== null)).toBe(true);
+  });
+
+  it('a permanent 400 fails the job with per-chunk error detail', async () => {
+    const { stub } = await init(THREE, {}, (id) => setFaults(id, { rate400: 1 }));
+    const state = await driveToEnd(stub);
+    expect(state?.status).toBe('failed');
+    expect(state?.errorMessage).toMatch(/400/);
+    const chunks = (await stub.getJobState(true))!.chunks!;
+    const failed = chunks.filter((c) => c.status === 'failed');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed[0]!.attempts).toBe(1);
+    expect(failed[0]!.lastError).toMatch(/injected permanent failure/);
+    expect(failed[0]!.lastErrorAt).toBeGreaterThan(0);
+  });
+
+  it('no completed chunk is synthesized again after eviction', async () => {
+    const text = Array.from({ length: 12 }, (_, i) => `Counted sentence ${i}.`).join('\n\n');
+    const { jobId, stub } = await init(text);
+    await runDurableObjectAlarm(stub);
+    await evictDurableObject(stub);
+    const state = await driveToEnd(stub);
+    expect(state?.status).toBe('completed');
+    const counts = await proxyCounts();
+    const perChunk = Object.entries(counts.byChunk).filter(([k]) => k.startsWith(jobId));
+    expect(perChunk.length).toBe(12);
+    // Every chunk went to the backend exactly once: eviction cost no re-synthesis.
+    expect(perChunk.every(([, n]) => n === 1)).toBe(true);
+  });
+
+  it('TTL expiry deletes the R2 objects and the state', async () => {
+    const { jobId, stub } = await init();
+    await driveToEnd(stub);
+    expect((await env.TTS_AUDIO_BUCKET.list({ prefix: `tts_audio/${jobId}/` })).objects.length).toBe(3);
+    await runInDurableObject(stub, async (_i, s) => {
+      s.storage.sql.exec('UPDATE job SET expires_at = ?', Date.now() - 1);
+      await s.storage.setAlarm(Date.now());
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.getJobState()).toBeNull();
+    expect((await env.TTS_AUDIO_BUCKET.list({ prefix: `tts_audio/${jobId}/` })).objects.length).toBe(0);
   });
 });

@@ -3,9 +3,11 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { JobState, RawTtsRequest, RawTtsResponse, RawTtsFailure, SplittingPreference, WordTiming, JobStatus } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
+import type { SplitOptions } from '../../../core/text/options.ts';
 import { err, ok, type Result } from '../../../core/result.ts';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../../../core/retry.ts';
-import { splitIntoChunks } from '../../../core/text/split.ts';
+import { splitText } from '../../../core/text/split.ts';
+import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
 import { jobConfig, type JobConfig } from './config.ts';
 import { EventHub } from './EventHub.ts';
@@ -18,6 +20,12 @@ export interface InitializeJobParams {
   model?: string | null;
   splittingPreference: SplittingPreference;
   maxTokens?: number;
+  /** Internal (tests, chaos runs): attempts per chunk instead of JOB_MAX_ATTEMPTS. */
+  maxAttempts?: number;
+  /** Internal (tests): false leaves the job to be driven by hand through the lease RPCs. Default true. */
+  autoStart?: boolean;
+  /** Internal (tests, benchmarks): use this per-chunk timeout instead of the formula. */
+  chunkTimeoutOverrideMs?: number;
 }
 
 export interface InitializedJob {
@@ -48,12 +56,30 @@ export interface ChunkMetadata {
   lastError: string | null;
 }
 
+export interface AudioPlanChunk {
+  index: number;
+  r2Key: string;
+  bytes: number;
+  paragraphStart: boolean;
+  durationMs: number | null;
+  text?: string;
+  words?: WordTiming[];
+}
+
+export interface AudioPlan {
+  jobId: string;
+  status: JobStatus;
+  total: number;
+  chunks: AudioPlanChunk[];
+}
+
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 export class TtsJobDurableObject extends DurableObject<Env> {
   private readonly store: JobStore;
   private readonly hub: EventHub;
   private readonly config: JobConfig;
+  private deleting: Promise<number> | undefined;
   /** Backend calls started by this instance, for the benchmark's per-chunk figures. */
   private backendCalls = 0;
 
@@ -79,12 +105,15 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   async initializeJob(params: InitializeJobParams): Promise<Result<InitializedJob>> {
     try {
       if (this.store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
-      const pieces = splitIntoChunks(params.text);
+      const splitOptions: SplitOptions = { preference: params.splittingPreference };
+      if (params.maxTokens !== undefined) splitOptions.maxTokens = params.maxTokens;
+      const pieces = splitText(params.text, splitOptions);
       if (pieces.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
       const now = Date.now();
       const chunks = pieces.map((p) => {
-        const charCount = [...p.text].length;
-        return { text: p.text, charCount, paragraphStart: p.paragraphStart, timeoutMs: chunkTimeoutMs(charCount) };
+        const charCount = getTextCharacterCount(p.text);
+        const timeoutMs = params.chunkTimeoutOverrideMs ?? chunkTimeoutMs(charCount);
+        return { text: p.text, charCount, paragraphStart: p.paragraphStart, timeoutMs };
       });
       const overall = chunks.reduce((m, c) => Math.max(m, c.timeoutMs), 0);
       this.store.createJob(
@@ -96,13 +125,13 @@ export class TtsJobDurableObject extends DurableObject<Env> {
           textChars: params.text.length,
           overallTimeoutMs: overall,
           concurrency: this.config.concurrency,
-          maxAttempts: this.config.maxAttempts,
+          maxAttempts: params.maxAttempts ?? this.config.maxAttempts,
           now,
           expiresAt: now + this.config.ttlSeconds * 1000,
         },
         chunks,
       );
-      await this.ctx.storage.setAlarm(now);
+      if (params.autoStart !== false) await this.ctx.storage.setAlarm(now);
       return ok({ jobId: params.jobId, status: 'initialized', totalSentences: chunks.length, overallOrchestratorTimeoutMs: overall });
     } catch (e) {
       return failure(e);
@@ -149,6 +178,27 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     return ok(meta);
   }
 
+  /** The completed chunks in index order (with text and word timings if asked), for the full audio and captions. */
+  async getAudioPlan(withText: boolean): Promise<AudioPlan | null> {
+    const job = this.store.job();
+    if (!job) return null;
+    const chunks: AudioPlanChunk[] = [];
+    for (let from = 0; ; ) {
+      const rows = this.store.completedFrom(from, 500);
+      for (const r of rows) {
+        const c: AudioPlanChunk = { index: r.idx, r2Key: r.r2_key!, bytes: r.bytes ?? 0, paragraphStart: r.paragraph_start === 1, durationMs: r.duration_ms };
+        if (withText) {
+          c.text = r.text;
+          if (r.words) c.words = JSON.parse(r.words) as WordTiming[];
+        }
+        chunks.push(c);
+      }
+      if (rows.length < 500) break;
+      from = rows[rows.length - 1]!.idx + 1;
+    }
+    return { jobId: job.job_id, status: job.status, total: job.total, chunks };
+  }
+
   async getJobState(includeChunks = false): Promise<JobState | null> {
     return this.store.state(includeChunks);
   }
@@ -164,13 +214,30 @@ export class TtsJobDurableObject extends DurableObject<Env> {
 
   /** Removes the job's audio from R2 and all its state. */
   async deleteState(): Promise<{ deleted: boolean; objects: number }> {
+    // A concurrent second delete waits for the first and reports nothing deleted.
+    if (this.deleting) {
+      await this.deleting;
+      return { deleted: false, objects: 0 };
+    }
     const job = this.store.job();
     if (!job) return { deleted: false, objects: 0 };
-    const objects = await this.deleteAudio(job.job_id);
+    this.deleting = this.removeEverything(job.job_id);
+    try {
+      return { deleted: true, objects: await this.deleting };
+    } finally {
+      this.deleting = undefined;
+    }
+  }
+
+  private async removeEverything(jobId: string): Promise<number> {
+    this.store.setJobStatus('cancelled', 'deleted', Date.now());
+    this.hub.jobSettled();
+    const objects = await this.deleteAudio(jobId);
     this.hub.closeAll();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    return { deleted: true, objects };
+    this.store.ensureSchema();
+    return objects;
   }
 
   // ---- Streams ---------------------------------------------------------------
@@ -234,9 +301,20 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease): Promise<void> {
     const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
     if (model) req.model = model;
+    const router = this.router();
+    const route = await router.acquire(lease.timeoutMs);
+    if ('wait' in route) {
+      // Every backend's circuit is open: wait without spending an attempt.
+      this.store.deferLease(lease.index, Date.now() + route.wait);
+      return;
+    }
+    req.backendUrl = route.url;
     this.backendCalls++;
     const result = await this.callBackend(req, lease.timeoutMs);
     const now = Date.now();
+    // Only failures that say something about the backend count against its circuit.
+    const backendFault = 'error' in result && result.error.retryable;
+    void router.report(route.ticket, !backendFault).catch((e: unknown) => console.warn('router report failed', String(e)));
     if ('r2Key' in result) {
       const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
       if (result.words) completion.words = result.words;
@@ -272,6 +350,10 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     }
   }
 
+  private router(): DurableObjectStub<import('../router/RouterCounter.ts').RouterCounter> {
+    return this.env.ROUTER_COUNTER.get(this.env.ROUTER_COUNTER.idFromName('global'));
+  }
+
   private afterCompletion(): void {
     this.hub.chunkCompleted();
     const job = this.store.job();
@@ -300,6 +382,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     await this.deleteAudio(jobId);
     this.hub.closeAll();
     await this.ctx.storage.deleteAll();
+    this.store.ensureSchema();
   }
 
   private async deleteAudio(jobId: string): Promise<number> {

@@ -1,11 +1,137 @@
-// Spreads chunks over synthesis backends (seed 001's RouterCounter).
-// Walking skeleton: a round-robin counter only; breakers come with issue 3.
+// Spreads chunks over synthesis backends (seed 001's RouterCounter): round
+// robin, skipping a backend whose circuit is open. One cockatiel breaker per
+// backend; a dispatch is a ticket whose outcome the job reports back, and the
+// breaker's state is persisted (toJSON / initialState) so a restart keeps it.
 import { DurableObject } from 'cloudflare:workers';
+import { CircuitBreakerPolicy, CircuitState, SamplingBreaker, circuitBreaker, handleAll } from 'cockatiel';
+
+/** Breaker settings for each backend. */
+export interface BackendBreakerOptions {
+  /** Failure rate that opens the circuit. */
+  threshold: number;
+  /** Sliding window over which the rate is measured (ms). */
+  windowMs: number;
+  /** Calls per second the window must see before it may open. */
+  minimumRps: number;
+  /** Time an open circuit waits before one probe call (ms). */
+  halfOpenAfterMs: number;
+}
+
+export const DEFAULT_BREAKER: BackendBreakerOptions = { threshold: 0.5, windowMs: 10_000, minimumRps: 0.5, halfOpenAfterMs: 5_000 };
+
+export type Acquired = { ticket: string; backend: number; url: string } | { wait: number };
+
+export interface BackendStatus {
+  backend: number;
+  url: string;
+  state: 'closed' | 'open' | 'half-open' | 'isolated';
+  dispatched: number;
+}
+
+interface Ticket {
+  resolve: () => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const STATE_NAMES = ['closed', 'open', 'half-open', 'isolated'] as const;
 
 export class RouterCounter extends DurableObject<Env> {
-  async next(backends: number): Promise<number> {
-    const current = (await this.ctx.storage.get<number>('counter')) ?? 0;
-    await this.ctx.storage.put('counter', current + 1);
-    return backends > 0 ? current % backends : 0;
+  private backends: string[] | undefined;
+  private breakers: CircuitBreakerPolicy[] = [];
+  private dispatched: number[] = [];
+  private counter = 0;
+  private readonly tickets = new Map<string, Ticket>();
+  private readonly options: BackendBreakerOptions = DEFAULT_BREAKER;
+
+  private async load(): Promise<void> {
+    if (this.backends) return;
+    const list = await this.env.BACKEND.backends();
+    const saved = (await this.ctx.storage.get<{ urls: string[]; states: unknown[]; counter: number }>('router')) ?? null;
+    this.backends = list;
+    this.counter = saved?.counter ?? 0;
+    this.breakers = list.map((url, i) => {
+      const initialState = saved && saved.urls[i] === url ? saved.states[i] : undefined;
+      const policy = circuitBreaker(handleAll, {
+        halfOpenAfter: this.options.halfOpenAfterMs,
+        breaker: new SamplingBreaker({ threshold: this.options.threshold, duration: this.options.windowMs, minimumRps: this.options.minimumRps }),
+        initialState,
+      });
+      policy.onStateChange(() => void this.persist());
+      return policy;
+    });
+    this.dispatched = list.map(() => 0);
+  }
+
+  private async persist(): Promise<void> {
+    await this.ctx.storage.put('router', { urls: this.backends, states: this.breakers.map((b) => b.toJSON()), counter: this.counter });
+  }
+
+  /**
+   * Picks the next backend whose circuit admits a call. If every circuit is
+   * open, answers how long to wait before asking again.
+   */
+  async acquire(timeoutMs: number): Promise<Acquired> {
+    await this.load();
+    const n = this.backends!.length;
+    let soonest = Infinity;
+    for (let k = 0; k < n; k++) {
+      const i = (this.counter + k) % n;
+      const wait = this.admitsIn(i);
+      if (wait > 0) {
+        soonest = Math.min(soonest, wait);
+        continue;
+      }
+      this.counter = (i + 1) % n;
+      this.dispatched[i]!++;
+      return { ticket: this.open(i, timeoutMs), backend: i, url: this.backends![i]! };
+    }
+    return { wait: Math.max(50, Math.min(soonest, this.options.halfOpenAfterMs)) };
+  }
+
+  /** Reports how the call behind `ticket` went. Unknown tickets (after a restart) are ignored. */
+  async report(ticket: string, success: boolean): Promise<void> {
+    const t = this.tickets.get(ticket);
+    if (!t) return;
+    this.tickets.delete(ticket);
+    clearTimeout(t.timer);
+    if (success) t.resolve();
+    else t.reject(new Error('backend call failed'));
+  }
+
+  async status(): Promise<BackendStatus[]> {
+    await this.load();
+    return this.backends!.map((url, i) => ({ backend: i, url, state: STATE_NAMES[this.breakers[i]!.state]!, dispatched: this.dispatched[i]! }));
+  }
+
+  /** 0 if the backend's circuit admits a call now, else ms until it will. */
+  private admitsIn(i: number): number {
+    const b = this.breakers[i]!;
+    switch (b.state) {
+      case CircuitState.Closed:
+        return 0;
+      case CircuitState.HalfOpen:
+        return this.options.halfOpenAfterMs; // a probe is already out
+      case CircuitState.Open: {
+        const { ownState } = b.toJSON() as { ownState: { openedAt: number } };
+        return Math.max(0, ownState.openedAt + this.options.halfOpenAfterMs - Date.now());
+      }
+      default:
+        return Infinity;
+    }
+  }
+
+  /** Starts a breaker execution that settles when the outcome is reported (or times out as a failure). */
+  private open(i: number, timeoutMs: number): string {
+    const id = crypto.randomUUID();
+    const outcome = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.tickets.delete(id);
+        reject(new Error('no report before the call timed out'));
+      }, timeoutMs + 5_000);
+      this.tickets.set(id, { resolve, reject, timer });
+    });
+    this.breakers[i]!.execute(() => outcome).catch(() => undefined /* outcome recorded by the breaker */);
+    return id;
   }
 }

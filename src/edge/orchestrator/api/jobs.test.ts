@@ -1,0 +1,106 @@
+// The HTTP API of the orchestrator inside workerd: happy paths and each
+// documented error, with its status and code.
+import { exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { CreateJobResponse, JobState } from '../../../core/api/types.ts';
+
+const BASE = 'http://lector.test';
+
+function call(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`${BASE}${path}`, init));
+}
+
+function post(path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Response> {
+  return call(path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+async function expectError(res: Response, status: number, code: string): Promise<{ code: string; message: string }> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/application\/json/);
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe('string');
+  return body.error;
+}
+
+async function waitFor(jobId: string, statuses: string[], timeoutMs = 60_000): Promise<JobState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = (await (await call(`/api/tts/${jobId}`)).json()) as JobState;
+    if (statuses.includes(state.status) || Date.now() > deadline) return state;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('POST /api/tts', () => {
+  it('creates a job: 202 with id, counts, timeout and links', async () => {
+    const res = await post('/api/tts', { text: 'One. Two. Three.', voiceId: 'espeak:en-us' });
+    expect(res.status).toBe(202);
+    const job = (await res.json()) as CreateJobResponse;
+    expect(job.jobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(job.totalSentences).toBeGreaterThan(0);
+    expect(job.overallOrchestratorTimeoutMs).toBeGreaterThan(0);
+    expect(job.links.events).toBe(`/api/tts/${job.jobId}/events`);
+    const state = await waitFor(job.jobId, ['completed', 'failed']);
+    expect(state.status).toBe('completed');
+    expect(state.overallOrchestratorTimeoutMs).toBe(job.overallOrchestratorTimeoutMs);
+    const chunk = await call(`/api/tts/${job.jobId}/chunks/0`);
+    expect(chunk.status).toBe(200);
+    expect(chunk.headers.get('content-type')).toBe('audio/wav');
+    const withChunks = (await (await call(`/api/tts/${job.jobId}?include=chunks`)).json()) as JobState;
+    expect(withChunks.chunks?.[0]).toMatchObject({ index: 0, status: 'completed', attempts: 1, mimeType: 'audio/wav' });
+  });
+
+  it.each([
+    ['invalid JSON', '{"text": ', { 'content-type': 'application/json' }, 400, 'invalid_json'],
+    ['wrong content type', 'text=hello', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type'],
+    ['text of the wrong type', { text: 42 }, undefined, 400, 'validation_failed'],
+    ['voiceId of the wrong type', { text: 'Hi.', voiceId: ['x'] }, undefined, 400, 'validation_failed'],
+    ['unknown splitting', { text: 'Hi.', splitting: 'paragraph' }, undefined, 400, 'unknown_splitting'],
+    ['empty text', { text: '' }, undefined, 400, 'empty_text'],
+    ['whitespace only', { text: ' \n\t ' }, undefined, 400, 'empty_text'],
+  ])('refuses %s', async (_name, body, headers, status, code) => {
+    await expectError(await post('/api/tts', body, headers), status, code);
+  });
+
+  it('refuses 1,000,001 characters with 413 naming the limit', async () => {
+    const err = await expectError(await post('/api/tts', { text: 'a '.repeat(500_000) + 'b' }), 413, 'text_too_long');
+    expect(err.message).toMatch(/1,?000,?000/);
+  });
+
+  it('refuses an unknown voice, listing valid ones', async () => {
+    const err = await expectError(await post('/api/tts', { text: 'Hi.', voiceId: 'klingon:warrior' }), 400, 'unknown_voice');
+    expect(err.message).toContain('espeak:en-us');
+  });
+});
+
+describe('job routes', () => {
+  it('answers 400 for a malformed job id and 404 for an unknown one', async () => {
+    await expectError(await call('/api/tts/not-a-uuid'), 400, 'invalid_job_id');
+    await expectError(await call('/api/tts/..%2F..%2Fetc%2Fpasswd'), 400, 'invalid_job_id');
+    await expectError(await call(`/api/tts/${crypto.randomUUID()}`), 404, 'job_not_found');
+    await expectError(await call(`/api/tts/${crypto.randomUUID()}/chunks/0`), 404, 'job_not_found');
+    await expectError(await call(`/api/tts/${crypto.randomUUID()}/events`), 404, 'job_not_found');
+  });
+
+  it('answers chunk index errors: negative 400, out of range 404, not ready 404 with status', async () => {
+    const job = (await (await post('/api/tts', { text: 'Alpha. Beta.' })).json()) as CreateJobResponse;
+    await expectError(await call(`/api/tts/${job.jobId}/chunks/-1`), 400, 'invalid_chunk_index');
+    await expectError(await call(`/api/tts/${job.jobId}/chunks/99999999999`), 400, 'invalid_chunk_index');
+    await expectError(await call(`/api/tts/${job.jobId}/chunks/5000`), 404, 'chunk_not_found');
+    await waitFor(job.jobId, ['completed']);
+  });
+
+  it('deletes a job once; the second DELETE is 404', async () => {
+    const job = (await (await post('/api/tts', { text: 'Delete me.' })).json()) as CreateJobResponse;
+    await waitFor(job.jobId, ['completed']);
+    const [a, b] = await Promise.all([call(`/api/tts/${job.jobId}`, { method: 'DELETE' }), call(`/api/tts/${job.jobId}`, { method: 'DELETE' })]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses).toEqual([200, 404]);
+    await expectError(await call(`/api/tts/${job.jobId}`), 404, 'job_not_found');
+  });
+
+  it('answers unknown API routes with a JSON 404', async () => {
+    await expectError(await call('/api/nope'), 404, 'not_found');
+  });
+});
