@@ -44,8 +44,8 @@ describe('normalizeText', () => {
   });
 
   it('starts a new paragraph at list-item lines', () => {
-    expect(normalizeText('Shopping:\n1. Eggs\n2) Milk\n(3) Tea\n- Bread\n* Jam\n• Salt')).toBe(
-      'Shopping:\n\n1. Eggs\n\n2) Milk\n\n(3) Tea\n\n- Bread\n\n* Jam\n\n• Salt',
+    expect(normalizeText('Shopping:\n1. Eggs\n2) Milk\n(3) Tea\n- Bread\n* Jam\n• Salt\nb) Rice')).toBe(
+      'Shopping:\n\n1. Eggs\n\n2) Milk\n\n(3) Tea\n\n- Bread\n\n* Jam\n\n• Salt\n\nb) Rice',
     );
     expect(normalizeText('in the year\n1815. The end')).toBe('in the year 1815. The end');
   });

@@ -19,7 +19,7 @@
 //    Inside a paragraph, hard-wrapped lines are joined with one space — or with
 //    nothing when both sides are Chinese/Japanese characters, which are written
 //    without spaces. Exception: a line starting with a list marker ("- ", "* ",
-//    "• ", "1. ", "2) ", "(3) ") starts a new paragraph, so list items keep
+//    "• ", "1. ", "2) ", "(3) ", "a) ") starts a new paragraph, so list items keep
 //    their own pause instead of running into one sentence.
 // 4. Unicode NFC, last (so that the result is a fixed point: normalizing a
 //    normalized text returns it unchanged).
@@ -35,7 +35,7 @@ const PARAGRAPH_BREAKS = /\u2029/g;
 // C0 controls but \t \n (\v \f \r are already gone), DEL and C1 controls,
 // soft hyphen, BOM, and surrogates that are not half of a pair.
 const REMOVED = /[\0-\x08\x0E-\x1F\x7F-\x9F\u00AD\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const LIST_ITEM_LINE = /^(?:[-*•‣◦]|\d{1,3}[.)]|\(\d{1,3}\))\s/;
+const LIST_ITEM_LINE = /^(?:[-*•‣◦]|\d{1,3}[.)]|\(\d{1,3}\)|[A-Za-z]\))\s/;
 const SPACELESS_SCRIPT = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303F\uFF01-\uFF60]$/u;
 
 function isSpacelessAt(text: string, index: number): boolean {
