@@ -113,7 +113,10 @@ export class EngineWorker {
   voices: CatalogVoice[] = [];
   readonly models = new Set<string>();
   readonly startedAt = Date.now();
+  /** Last time a synthesis was sent or finished (idle time for scale-down). */
   lastActivityAt = Date.now();
+  /** Last time the process wrote anything on stdout. */
+  lastSeenAt = Date.now();
   served = 0;
   rssBytes: number | null = null;
   exitCode: number | null = null;
@@ -270,6 +273,7 @@ export class EngineWorker {
     const pcm = audio.body ?? (audio.pcmBase64 !== undefined ? new Uint8Array(Buffer.from(audio.pcmBase64, 'base64')) : null);
     if (!pcm || pcm.byteLength !== audio.pcmBytes) throw new PoolError('worker_error', 'audio reply without the announced PCM', { retryable: true });
     this.served++;
+    this.lastActivityAt = Date.now();
     this.rssBytes = audio.rssBytes;
     for (const m of audio.models) this.models.add(m);
     return { pcm, sampleRate: audio.sampleRate, engine: audio.engine, voice: audio.voice, words: audio.words, synthMs: audio.synthMs };
@@ -282,8 +286,15 @@ export class EngineWorker {
       this.rssBytes = readProcRss(this.child.pid);
       return { rssBytes: this.rssBytes, served: this.served };
     }
-    const signal = AbortSignal.timeout(timeoutMs);
-    const reply = await this.request({ type: 'health' }, { correlationId: `health-${this.id}`, retryCount: 0 }, signal, 'health');
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('health check timed out')), timeoutMs);
+    let reply: ResponsePayload;
+    try {
+      reply = await this.request({ type: 'health' }, { correlationId: `health-${this.id}`, retryCount: 0 }, controller.signal, 'health');
+    } finally {
+      clearTimeout(timer);
+    }
+    this.lastSeenAt = Date.now();
     if (reply.type !== 'health') throw new PoolError('worker_error', `unexpected reply ${reply.type} to health`);
     const h = reply as HealthPayload;
     this.rssBytes = h.rssBytes;
@@ -323,7 +334,7 @@ export class EngineWorker {
           reject(error);
         },
       });
-      this.lastActivityAt = Date.now();
+      if (kind === 'synthesize') this.lastActivityAt = Date.now();
       this.write(encodeJsonFrame(msg));
     });
   }
@@ -367,6 +378,7 @@ export class EngineWorker {
       const wav = parseWav(new Uint8Array(await readFile(outputPath)));
       if (wav.format.channels !== 1) throw new PoolError('worker_error', `v1 worker ${this.id} wrote ${wav.format.channels} channels`, { retryable: false });
       this.served++;
+      this.lastActivityAt = Date.now();
       return {
         pcm: new Uint8Array(wav.pcm),
         sampleRate: wav.format.sampleRate,
@@ -381,7 +393,7 @@ export class EngineWorker {
   }
 
   private onStdout(chunk: Buffer): void {
-    this.lastActivityAt = Date.now();
+    this.lastSeenAt = Date.now();
     if (this.protocol !== PROTOCOL.V1) {
       this.decoder.push(chunk);
       return;
