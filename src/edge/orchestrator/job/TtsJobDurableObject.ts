@@ -6,7 +6,7 @@ import { LectorError } from '../../../core/errors.ts';
 import type { SplitOptions } from '../../../core/text/options.ts';
 import { err, ok, type Result } from '../../../core/result.ts';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../../../core/retry.ts';
-import { splitText } from '../../../core/text/split.ts';
+import { planJobChunks } from '../../../core/chunking.ts';
 import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
 import { jobConfig, type JobConfig } from './config.ts';
@@ -107,7 +107,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       if (this.store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
       const splitOptions: SplitOptions = { preference: params.splittingPreference };
       if (params.maxTokens !== undefined) splitOptions.maxTokens = params.maxTokens;
-      const pieces = splitText(params.text, splitOptions);
+      const pieces = planJobChunks(params.text, splitOptions);
       if (pieces.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
       const now = Date.now();
       const chunks = pieces.map((p) => {
