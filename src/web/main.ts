@@ -1,84 +1,310 @@
-// The page (walking skeleton): create a job, follow its event stream, play the
-// chunks in order on the AudioContext clock, and show "n of N".
-import type { ChunkEventData, CreateJobResponse, JobEventData } from '../core/api/types.ts';
+// The page: the form (text, voice with preview, splitting), the player
+// (controls, progress, status, downloads) and the transcript. It creates a
+// job, puts it in the URL, and renders the session a few times a second; a
+// reload with ?job=<id> opens the same job at the saved position.
+import type { CreateJobRequest, SplittingPreference, VoiceInfo } from '../core/api/types.ts';
+import { ApiError, createJob, fetchVoices, jobUrls } from './api.ts';
+import { byId, setData, setText } from './dom.ts';
+import { installShortcuts } from './keyboard.ts';
+import type { Position } from './player.ts';
+import { previewVoice, stopPreview } from './preview.ts';
+import { ProgressView } from './progress.ts';
+import { jobIdFromUrl, loadPosition, savePosition, setJobInUrl } from './resume.ts';
+import { JobSession, type SessionInfo } from './session.ts';
+import { TranscriptView } from './transcript.ts';
 
-const form = document.querySelector<HTMLFormElement>('#speak-form')!;
-const statusEl = document.querySelector<HTMLParagraphElement>('#status')!;
-const textEl = document.querySelector<HTMLTextAreaElement>('#text')!;
-const voiceEl = document.querySelector<HTMLSelectElement>('#voice')!;
+const VOICE_KEY = 'lector:voice';
+const DEFAULT_VOICE = 'espeak:en-us';
+/** How often the position is saved while playing, at the latest. */
+const SAVE_EVERY_MS = 1000;
 
-let ctx: AudioContext | undefined;
-let playhead = 0;
-let total = 0;
-let played = 0;
+const el = {
+  form: byId('speak-form', HTMLFormElement),
+  text: byId('text', HTMLTextAreaElement),
+  voice: byId('voice', HTMLSelectElement),
+  preview: byId('preview', HTMLButtonElement),
+  splitting: byId('splitting', HTMLSelectElement),
+  maxTokensField: byId('max-tokens-field', HTMLDivElement),
+  maxTokens: byId('max-tokens', HTMLInputElement),
+  speak: byId('speak', HTMLButtonElement),
+  player: byId('player', HTMLElement),
+  prev: byId('prev', HTMLButtonElement),
+  play: byId('play', HTMLButtonElement),
+  next: byId('next', HTMLButtonElement),
+  statusLive: byId('status-live', HTMLSpanElement),
+  statusDetail: byId('status-detail', HTMLSpanElement),
+  downloadAudio: byId('download-audio', HTMLAnchorElement),
+  downloadVtt: byId('download-vtt', HTMLAnchorElement),
+  downloadSrt: byId('download-srt', HTMLAnchorElement),
+};
+const progress = new ProgressView(byId('progress', HTMLDivElement));
+const transcript = new TranscriptView(byId('transcript', HTMLDivElement), (index) => void session?.jump(index));
 
-form.addEventListener('submit', (ev) => {
+let audioContext: AudioContext | undefined;
+let session: JobSession | undefined;
+/** A message that overrides the status line until the next session change (errors before a job exists). */
+let notice: string | null = null;
+let saved = { index: -1, at: 0, finished: false };
+
+/** One AudioContext for the page, made on first use (ideally inside a click, so it may start). */
+function ctx(): AudioContext {
+  audioContext ??= new AudioContext();
+  return audioContext;
+}
+
+// ---- the form ----------------------------------------------------------
+
+el.form.addEventListener('submit', (ev) => {
   ev.preventDefault();
   void speak();
 });
 
-async function speak(): Promise<void> {
-  ctx ??= new AudioContext();
-  await ctx.resume();
-  playhead = ctx.currentTime + 0.1;
-  played = 0;
-  const res = await fetch('/api/tts', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text: textEl.value, voiceId: voiceEl.value }),
-  });
-  if (!res.ok) {
-    const body = (await res.json()) as { error: { message: string } };
-    statusEl.textContent = `Error: ${body.error.message}`;
-    return;
+el.splitting.addEventListener('change', () => {
+  el.maxTokensField.hidden = el.splitting.value !== 'tokenCount';
+});
+
+el.voice.addEventListener('change', () => {
+  try {
+    localStorage.setItem(VOICE_KEY, el.voice.value);
+  } catch (e) {
+    console.warn('cannot remember the voice', e);
   }
-  const job = (await res.json()) as CreateJobResponse;
-  total = job.totalSentences;
-  statusEl.textContent = `0 of ${total}`;
-  const source = new EventSource(job.links.events);
-  const queue: Promise<void>[] = [];
-  source.addEventListener('job', (e) => {
-    total = (JSON.parse((e as MessageEvent<string>).data) as JobEventData).total;
-  });
-  source.addEventListener('message', (e) => {
-    const chunk = JSON.parse((e as MessageEvent<string>).data) as ChunkEventData;
-    const decoded = fetch(chunk.url).then((r) => r.arrayBuffer()).then((buf) => ctx!.decodeAudioData(buf));
-    // Keep order: schedule each chunk only after its predecessor is scheduled.
-    const prev = queue[queue.length - 1] ?? Promise.resolve();
-    queue.push(prev.then(async () => schedule(await decoded)));
-  });
-  source.addEventListener('end', () => source.close());
-  source.addEventListener('error', (e) => {
-    const data = (e as MessageEvent<string>).data;
-    if (data) statusEl.textContent = `Error: ${(JSON.parse(data) as { message: string }).message}`;
-    source.close();
-  });
+});
+
+el.preview.addEventListener('click', () => void preview());
+
+async function speak(): Promise<void> {
+  // Inside the click: the browser lets an AudioContext start now.
+  void ctx().resume();
+  stopPreview();
+  el.speak.disabled = true;
+  showNotice('Starting…');
+  try {
+    const req: CreateJobRequest = { text: el.text.value, voiceId: el.voice.value, splitting: el.splitting.value as SplittingPreference };
+    if (req.splitting === 'tokenCount') req.maxTokens = el.maxTokens.valueAsNumber;
+    const created = await createJob(req);
+    await openJob(created.jobId, { index: 0, offsetMs: 0 }, true);
+  } catch (e) {
+    showNotice(`Could not start: ${describe(e)}`);
+  } finally {
+    el.speak.disabled = false;
+  }
 }
 
-function schedule(buffer: AudioBuffer): void {
-  const node = ctx!.createBufferSource();
-  node.buffer = buffer;
-  node.connect(ctx!.destination);
-  playhead = Math.max(playhead, ctx!.currentTime + 0.05);
-  node.start(playhead);
-  playhead += buffer.duration;
-  node.onended = () => {
-    played++;
-    statusEl.textContent = `${played} of ${total}`;
-    document.body.dataset.played = String(played);
-  };
+async function preview(): Promise<void> {
+  const voice = el.voice.selectedOptions[0]?.textContent ?? el.voice.value;
+  session?.pause();
+  el.preview.disabled = true;
+  showNotice(`Preparing a sample of ${voice}…`);
+  try {
+    await previewVoice(el.voice.value, () => showNotice(`Playing a sample of ${voice}.`));
+    showNotice(null);
+  } catch (e) {
+    showNotice(`Preview failed: ${describe(e)}`);
+  } finally {
+    el.preview.disabled = false;
+  }
 }
 
 async function loadVoices(): Promise<void> {
+  let voices: VoiceInfo[];
   try {
-    const res = await fetch('/api/voices');
-    if (!res.ok) return;
-    const { voices } = (await res.json()) as { voices: { id: string; name: string; language: string }[] };
-    const english = voices.filter((v) => v.language.startsWith('en'));
-    if (english.length < 2) return;
-    voiceEl.replaceChildren(...english.map((v) => new Option(`${v.name} (${v.id})`, v.id, v.id === 'espeak:en-us', v.id === 'espeak:en-us')));
+    voices = await fetchVoices();
   } catch (e) {
-    console.warn('voices unavailable', e);
+    console.warn('voices unavailable; keeping the built-in list', e);
+    return;
+  }
+  if (voices.length === 0) return;
+  const chosen = session?.state.voiceId ?? rememberedVoice();
+  const byLanguage = new Map<string, VoiceInfo[]>();
+  for (const v of voices) byLanguage.set(v.language, [...(byLanguage.get(v.language) ?? []), v]);
+  const groups = [...byLanguage.entries()].sort(([a], [b]) => a.localeCompare(b));
+  el.voice.replaceChildren(
+    ...groups.map(([language, list]) => {
+      const group = document.createElement('optgroup');
+      group.label = languageName(language);
+      group.append(...list.map((v) => new Option(`${v.name} — ${v.engine}`, v.id, false, v.id === chosen)));
+      return group;
+    }),
+  );
+  if (!voices.some((v) => v.id === chosen)) el.voice.value = voices.some((v) => v.id === DEFAULT_VOICE) ? DEFAULT_VOICE : voices[0]!.id;
+}
+
+function rememberedVoice(): string {
+  try {
+    return localStorage.getItem(VOICE_KEY) ?? DEFAULT_VOICE;
+  } catch (e) {
+    console.warn('cannot read the remembered voice', e);
+    return DEFAULT_VOICE;
   }
 }
+
+function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames([navigator.language, 'en'], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag; // not a BCP 47 tag: show it as is
+  }
+}
+
+// ---- the job ------------------------------------------------------------
+
+async function openJob(jobId: string, start: Position, autoplay: boolean): Promise<void> {
+  session?.close();
+  session = undefined;
+  saved = { index: -1, at: 0, finished: false };
+  const next = await JobSession.open(ctx(), jobId, transcript, start);
+  session = next;
+  notice = null;
+  setJobInUrl(jobId);
+  const urls = jobUrls(jobId);
+  el.downloadAudio.href = urls.audio;
+  el.downloadVtt.href = urls.vtt;
+  el.downloadSrt.href = urls.srt;
+  for (const b of [el.play, el.prev, el.next]) b.disabled = false;
+  render();
+  if (autoplay) await next.play(start);
+  render();
+}
+
+/** After a reload: the job in the URL, from the saved position. */
+async function resumeFromUrl(): Promise<void> {
+  const jobId = jobIdFromUrl();
+  if (!jobId) return;
+  const pos = loadPosition(jobId);
+  const start = pos && !pos.finished ? { index: pos.index, offsetMs: pos.offsetMs } : { index: 0, offsetMs: 0 };
+  showNotice('Reopening the job…');
+  try {
+    await openJob(jobId, start, !pos?.finished);
+  } catch (e) {
+    setJobInUrl(null);
+    showNotice(e instanceof ApiError && e.status === 404 ? 'That job is gone (jobs are kept for a day). Start a new one.' : `Could not reopen the job: ${describe(e)}`);
+    return;
+  }
+  const s = session!.state;
+  if (s.chunks?.length) el.text.value = joinChunks(s.chunks);
+  if ([...el.voice.options].some((o) => o.value === s.voiceId)) el.voice.value = s.voiceId;
+  el.splitting.value = s.splitting;
+  el.maxTokensField.hidden = s.splitting !== 'tokenCount';
+}
+
+function joinChunks(chunks: readonly { text: string; paragraphStart: boolean }[]): string {
+  return chunks.map((c, i) => (i === 0 ? '' : c.paragraphStart ? '\n\n' : ' ') + c.text).join('');
+}
+
+// ---- controls ----------------------------------------------------------
+
+el.play.addEventListener('click', () => void session?.toggle().then(render));
+el.prev.addEventListener('click', () => void session?.step(-1).then(render));
+el.next.addEventListener('click', () => void session?.step(1).then(render));
+
+installShortcuts({
+  togglePlay: () => void session?.toggle().then(render),
+  previous: () => void session?.step(-1).then(render),
+  next: () => void session?.step(1).then(render),
+});
+
+for (const a of [el.downloadAudio, el.downloadVtt, el.downloadSrt]) {
+  a.addEventListener('click', (e) => {
+    if (a.getAttribute('aria-disabled') === 'true') {
+      e.preventDefault();
+      showNotice('Downloads are ready when every sentence is synthesized.');
+    }
+  });
+}
+
+window.addEventListener('pagehide', () => {
+  if (!session) return;
+  const info = session.tick();
+  savePosition(session.jobId, info.playback.resumeAt, info.playback.state === 'finished');
+});
+
+// ---- rendering -----------------------------------------------------------
+
+function render(): void {
+  if (!session) return;
+  const info = session.tick();
+  const p = info.playback;
+  transcript.highlight(p.index, p.wordIndex);
+  progress.update({ total: info.total, synthesized: info.synthesized, failed: info.failed, playedFraction: p.playedFraction, playingIndex: p.index });
+
+  const active = p.state === 'playing' || p.state === 'buffering';
+  setText(el.play.querySelector('.label')!, active ? 'Pause' : 'Play');
+  setData(el.play, 'active', String(active));
+  el.prev.disabled = p.index <= 0;
+  el.next.disabled = p.index >= info.total - 1;
+  const done = info.jobStatus === 'completed';
+  for (const a of [el.downloadAudio, el.downloadVtt, el.downloadSrt]) a.setAttribute('aria-disabled', String(!done));
+  const line = statusLine(info);
+  setText(el.statusLive, notice ?? line.live);
+  setText(el.statusDetail, line.detail);
+
+  const d = el.player;
+  setData(d, 'jobId', info.jobId);
+  setData(d, 'jobStatus', info.jobStatus);
+  setData(d, 'state', info.blocked ? 'blocked' : p.state);
+  setData(d, 'total', info.total);
+  setData(d, 'synthesized', info.synthesized);
+  setData(d, 'currentIndex', p.index);
+  setData(d, 'wordIndex', p.wordIndex);
+  setData(d, 'playedChunks', p.playedChunks);
+  setData(d, 'audioTime', p.audioTime.toFixed(2));
+  setData(d, 'underruns', p.underruns);
+
+  persist(info);
+}
+
+function persist(info: SessionInfo): void {
+  const p = info.playback;
+  const finished = p.state === 'finished';
+  const now = Date.now();
+  const changed = p.resumeAt.index !== saved.index || finished !== saved.finished;
+  if (!changed && (p.state !== 'playing' || now - saved.at < SAVE_EVERY_MS)) return;
+  if (p.state === 'idle') return;
+  savePosition(info.jobId, p.resumeAt, finished);
+  saved = { index: p.resumeAt.index, at: now, finished };
+}
+
+/** What is announced (state changes only) and the running detail (shown, not announced). */
+function statusLine(info: SessionInfo): { live: string; detail: string } {
+  const p = info.playback;
+  const total = info.total;
+  let detail = `${Math.min(p.index + 1, total)} of ${total}`;
+  if (info.synthesized < total) detail += ` · ${info.synthesized} of ${total} synthesized`;
+  if (info.reconnecting) detail += ' · reconnecting to the server…';
+  let live: string;
+  if (info.jobStatus === 'failed' || info.jobStatus === 'cancelled') {
+    live = `The job ${info.jobStatus === 'failed' ? 'failed' : 'was cancelled'}: ${info.error ?? 'no reason given'}.`;
+  } else if (info.blocked) live = 'Press Play or Space to continue at';
+  else if (p.state === 'playing') live = 'Playing';
+  else if (p.state === 'buffering') live = 'Waiting for audio:';
+  else if (p.state === 'paused') live = 'Paused at';
+  else if (p.state === 'finished') live = 'Finished:';
+  else live = 'Ready:';
+  if (info.error && info.jobStatus !== 'failed') detail += ` · ${info.error}`;
+  return { live, detail };
+}
+
+function showNotice(text: string | null): void {
+  notice = text;
+  if (text !== null) setText(el.statusLive, text);
+  else if (!session) setText(el.statusLive, 'Ready.');
+  render();
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Frames while visible (smooth word highlight); a timer keeps the schedule fed in the background. */
+function frame(): void {
+  render();
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+setInterval(() => {
+  if (document.hidden) render();
+}, 250);
+
 void loadVoices();
+void resumeFromUrl();

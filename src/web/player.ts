@@ -1,0 +1,350 @@
+// Plays a job's chunks end to end on the AudioContext clock: each chunk is
+// scheduled to start exactly when the previous one ends plus the designed
+// pause (the same pauses as the full-audio download), a few seconds ahead of
+// the clock, with millisecond fades at every edge so nothing clicks. Pause and
+// seek stop the current "generation" of scheduled sources (fading its bus out)
+// and resume starts a new one at the remembered position.
+import type { WordTiming } from '../core/api/types.ts';
+import { DEFAULT_PAUSES, pauseBeforeMs, type PauseOptions } from '../core/audio/timeline.ts';
+import { ChunkAudioCache } from './chunk-audio.ts';
+
+/** A synthesized chunk the player can fetch. */
+export interface PlayerChunk {
+  index: number;
+  paragraphStart: boolean;
+  url: string;
+  durationMs: number | null;
+  words?: WordTiming[];
+}
+
+export interface PlayerOptions {
+  /** Designed silence between chunks; the full-audio download uses the same. */
+  pauses: PauseOptions;
+  /** Seconds of audio kept scheduled ahead of the clock. */
+  scheduleAheadS: number;
+  /** Chunks fetched and decoded ahead of the last scheduled one. */
+  prefetchChunks: number;
+  /** Seconds from play/seek to the first sample: room to schedule without a late start. */
+  startLeadS: number;
+  /** Length of the fade at each chunk edge and at pause/seek, in seconds. */
+  fadeS: number;
+}
+
+export const DEFAULT_PLAYER_OPTIONS: PlayerOptions = {
+  pauses: DEFAULT_PAUSES,
+  scheduleAheadS: 10,
+  prefetchChunks: 4,
+  startLeadS: 0.06,
+  fadeS: 0.004,
+};
+
+/** A place in the job: a chunk and milliseconds into it. */
+export interface Position {
+  index: number;
+  offsetMs: number;
+}
+
+export type PlaybackState = 'idle' | 'buffering' | 'playing' | 'paused' | 'finished';
+
+export interface PlaybackSnapshot {
+  state: PlaybackState;
+  /** The chunk being heard (during a pause between chunks: the one just heard). */
+  index: number;
+  /** Milliseconds into that chunk. */
+  offsetMs: number;
+  /** Where playback would continue from after a pause or a reload. */
+  resumeAt: Position;
+  /** Index into the chunk's word timings of the word being heard, or -1. */
+  wordIndex: number;
+  /** Distinct chunks heard to their end. */
+  playedChunks: number;
+  /** Share of the job heard, 0..1. */
+  playedFraction: number;
+  /** The AudioContext clock, in seconds. */
+  audioTime: number;
+  /** Times audio was not there when its turn came (a gap beyond the designed pause). */
+  underruns: number;
+}
+
+interface ScheduledChunk {
+  index: number;
+  /** AudioContext time of the first sample played. */
+  startCtx: number;
+  endCtx: number;
+  /** Seconds into the chunk's audio where playback started. */
+  offsetS: number;
+  durationS: number;
+  source: AudioBufferSourceNode;
+}
+
+/** Sources scheduled since the last play or seek; stopped as one. */
+interface Generation {
+  bus: GainNode;
+  entries: ScheduledChunk[];
+  start: Position;
+  /** Next chunk index to schedule, and the offset into it (non-zero only for the first). */
+  next: number;
+  nextOffsetS: number;
+  /** AudioContext time the last scheduled chunk ends, or null before the first. */
+  lastEnd: number | null;
+}
+
+export class Player {
+  private readonly ctx: AudioContext;
+  private readonly opts: PlayerOptions;
+  private readonly out: GainNode;
+  private readonly chunks = new Map<number, PlayerChunk>();
+  private readonly audio: ChunkAudioCache;
+  private readonly played = new Set<number>();
+  private total: number;
+  private gen: Generation | null = null;
+  private state: PlaybackState = 'idle';
+  /** Where playback stands while no generation runs. */
+  private cursor: Position = { index: 0, offsetMs: 0 };
+  /** The chunk heard at the last tick (drives prefetch and eviction). */
+  private head = 0;
+  private underruns = 0;
+  private suspendTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  constructor(ctx: AudioContext, total: number, opts: Partial<PlayerOptions> = {}, onAudioError?: (index: number, error: unknown) => void) {
+    this.ctx = ctx;
+    this.total = total;
+    this.opts = { ...DEFAULT_PLAYER_OPTIONS, ...opts };
+    this.out = ctx.createGain();
+    this.out.connect(ctx.destination);
+    this.audio = new ChunkAudioCache(ctx, () => this.pump(), onAudioError);
+  }
+
+  get playbackState(): PlaybackState {
+    return this.state;
+  }
+
+  chunk(index: number): PlayerChunk | undefined {
+    return this.chunks.get(index);
+  }
+
+  setTotal(total: number): void {
+    this.total = total;
+  }
+
+  /** A chunk's audio is ready on the server. */
+  addChunk(chunk: PlayerChunk): void {
+    const known = this.chunks.get(chunk.index);
+    // Keep word timings from the event stream over a bare entry from the job state.
+    this.chunks.set(chunk.index, known?.words && !chunk.words ? { ...chunk, words: known.words } : chunk);
+    this.pump();
+  }
+
+  /** Starts (or continues) playback, at `at` if given. False when the browser keeps audio blocked. */
+  async play(at?: Position): Promise<boolean> {
+    if (at) this.cursor = { ...at };
+    else if (this.state === 'finished') this.cursor = { index: 0, offsetMs: 0 };
+    if (!(await this.ensureRunning())) return false;
+    if (this.disposed) return false;
+    this.stopGeneration();
+    this.state = 'buffering';
+    this.gen = this.newGeneration(this.cursor);
+    this.pump();
+    return true;
+  }
+
+  pause(): void {
+    if (!this.gen) return;
+    this.cursor = this.snapshot().resumeAt;
+    this.stopGeneration();
+    this.state = 'paused';
+    // Let the fade play out, then stop the audio thread until needed.
+    clearTimeout(this.suspendTimer);
+    this.suspendTimer = setTimeout(() => {
+      if (!this.gen && this.ctx.state === 'running') void this.ctx.suspend();
+    }, 250);
+  }
+
+  /** Jumps to the start of chunk `index`; keeps playing if playing. */
+  async seek(index: number, play = this.gen !== null): Promise<boolean> {
+    const target = { index: Math.max(0, Math.min(this.total - 1, index)), offsetMs: 0 };
+    if (play) return this.play(target);
+    this.moveTo(target);
+    return true;
+  }
+
+  /** Sets where playback will start, without playing (stops playback if running). */
+  moveTo(at: Position): void {
+    this.stopGeneration();
+    this.cursor = { index: Math.max(0, Math.min(Math.max(0, this.total - 1), at.index)), offsetMs: Math.max(0, at.offsetMs) };
+    if (this.state !== 'idle') this.state = 'paused';
+    this.head = this.cursor.index;
+    this.pump(); // starts fetching the audio around the new position
+  }
+
+  /** Advances bookkeeping; call a few times a second. */
+  tick(): PlaybackSnapshot {
+    const snap = this.snapshot();
+    if (this.gen) {
+      const t = this.heardTime();
+      for (const e of this.gen.entries) if (e.endCtx <= t) this.played.add(e.index);
+      // Drop entries long past, but keep the last one: it says where we are.
+      while (this.gen.entries.length > 1 && this.gen.entries[0]!.endCtx < t - 1) this.gen.entries.shift();
+      this.state = snap.state;
+      if (snap.state === 'finished') {
+        this.stopGeneration();
+        this.cursor = snap.resumeAt;
+      }
+    }
+    this.head = snap.index;
+    this.pump();
+    return { ...snap, playedChunks: this.played.size };
+  }
+
+  snapshot(): PlaybackSnapshot {
+    const base = { playedChunks: this.played.size, audioTime: this.ctx.currentTime, underruns: this.underruns };
+    const g = this.gen;
+    if (!g) {
+      const c = this.cursor;
+      const fraction = this.state === 'finished' ? 1 : this.fraction(c.index, c.offsetMs);
+      return { ...base, state: this.state, index: c.index, offsetMs: c.offsetMs, resumeAt: c, wordIndex: this.wordAt(c.index, c.offsetMs), playedFraction: fraction };
+    }
+    const t = this.heardTime();
+    let cur: ScheduledChunk | undefined;
+    for (const e of g.entries) if (e.startCtx <= t) cur = e;
+    if (!cur) {
+      const state: PlaybackState = g.entries.length > 0 ? 'playing' : 'buffering';
+      return { ...base, state, index: g.start.index, offsetMs: g.start.offsetMs, resumeAt: g.start, wordIndex: -1, playedFraction: this.fraction(g.start.index, g.start.offsetMs) };
+    }
+    if (t < cur.endCtx) {
+      const offsetMs = (cur.offsetS + t - cur.startCtx) * 1000;
+      const at = { index: cur.index, offsetMs };
+      return { ...base, state: 'playing', index: cur.index, offsetMs, resumeAt: at, wordIndex: this.wordAt(cur.index, offsetMs), playedFraction: this.fraction(cur.index, offsetMs) };
+    }
+    // Between chunks: the designed pause, or waiting for audio that is late.
+    const endMs = (cur.offsetS + cur.durationS) * 1000;
+    const nextIndex = cur.index + 1;
+    let state: PlaybackState = 'playing';
+    if (nextIndex >= this.total) state = 'finished';
+    else if (g.next <= nextIndex) {
+      const meta = this.chunks.get(nextIndex);
+      const pauseS = pauseBeforeMs(nextIndex, meta?.paragraphStart ?? false, this.opts.pauses) / 1000;
+      if (t > cur.endCtx + pauseS) state = 'buffering';
+    }
+    const resumeAt = state === 'finished' ? { index: cur.index, offsetMs: endMs } : { index: nextIndex, offsetMs: 0 };
+    return { ...base, state, index: cur.index, offsetMs: endMs, resumeAt, wordIndex: this.wordAt(cur.index, endMs), playedFraction: state === 'finished' ? 1 : this.fraction(nextIndex, 0) };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stopGeneration();
+    this.audio.clear();
+    clearTimeout(this.suspendTimer);
+    this.out.disconnect();
+  }
+
+  private async ensureRunning(): Promise<boolean> {
+    clearTimeout(this.suspendTimer);
+    if (this.ctx.state === 'running') return true;
+    // Without a user gesture (a reload) the browser may keep the context
+    // suspended and leave resume() pending; do not wait for it forever.
+    await Promise.race([this.ctx.resume(), new Promise((r) => setTimeout(r, 400))]);
+    return (this.ctx.state as AudioContextState) === 'running';
+  }
+
+  private newGeneration(start: Position): Generation {
+    const bus = this.ctx.createGain();
+    bus.connect(this.out);
+    this.head = start.index;
+    return { bus, entries: [], start: { ...start }, next: start.index, nextOffsetS: start.offsetMs / 1000, lastEnd: null };
+  }
+
+  /** Fades the generation out in a few milliseconds and stops its sources. */
+  private stopGeneration(): void {
+    const g = this.gen;
+    if (!g) return;
+    this.gen = null;
+    const now = this.ctx.currentTime;
+    const fadeEnd = now + this.opts.fadeS * 3;
+    g.bus.gain.cancelScheduledValues(now);
+    g.bus.gain.setValueAtTime(g.bus.gain.value, now);
+    g.bus.gain.linearRampToValueAtTime(0, fadeEnd);
+    for (const e of g.entries) e.source.stop(Math.max(fadeEnd, e.startCtx) + 0.005);
+    setTimeout(() => g.bus.disconnect(), 500);
+  }
+
+  /** Schedules every chunk that is ready and due within the look-ahead. */
+  private pump(): void {
+    const g = this.gen;
+    const from = g ? Math.min(this.head, g.next) : this.cursor.index;
+    const to = (g ? g.next : this.cursor.index) + this.opts.prefetchChunks;
+    this.audio.keep(from, to, (i) => this.chunks.get(i));
+    if (!g || this.disposed) return;
+    const now = this.ctx.currentTime;
+    while (g.next < this.total) {
+      const meta = this.chunks.get(g.next);
+      if (!meta) break; // not synthesized yet
+      const slot = this.audio.get(g.next);
+      if (!slot || slot.state === 'loading') break;
+      if (slot.state === 'failed' || g.nextOffsetS >= slot.buffer.duration - 0.01) {
+        g.next++; // unplayable (reported) or resumed at its very end: go on
+        g.nextOffsetS = 0;
+        continue;
+      }
+      let start = g.lastEnd === null ? now + this.opts.startLeadS : g.lastEnd + pauseBeforeMs(g.next, meta.paragraphStart, this.opts.pauses) / 1000;
+      if (start - now > this.opts.scheduleAheadS) break;
+      if (start < now + 0.01) {
+        // The audio came too late for its slot: start as soon as possible.
+        if (g.lastEnd !== null) this.underruns++;
+        start = now + this.opts.startLeadS;
+      }
+      this.schedule(g, g.next, slot.buffer, start, g.nextOffsetS);
+      g.next++;
+      g.nextOffsetS = 0;
+    }
+  }
+
+  private schedule(g: Generation, index: number, buffer: AudioBuffer, start: number, offsetS: number): void {
+    const durationS = buffer.duration - offsetS;
+    const end = start + durationS;
+    const source = this.ctx.createBufferSource();
+    source.buffer = buffer;
+    const envelope = this.ctx.createGain();
+    // A few milliseconds of fade at both edges: no step in the waveform, no click.
+    const fade = Math.min(this.opts.fadeS, durationS / 4);
+    envelope.gain.setValueAtTime(0, start);
+    envelope.gain.linearRampToValueAtTime(1, start + fade);
+    envelope.gain.setValueAtTime(1, end - fade);
+    envelope.gain.linearRampToValueAtTime(0, end);
+    source.connect(envelope).connect(g.bus);
+    source.start(start, offsetS);
+    source.onended = () => envelope.disconnect();
+    g.entries.push({ index, startCtx: start, endCtx: end, offsetS, durationS, source });
+    g.lastEnd = end;
+  }
+
+  /** The clock time now reaching the listener's ears. */
+  private heardTime(): number {
+    return this.ctx.currentTime - (this.ctx.outputLatency || 0);
+  }
+
+  private fraction(index: number, offsetMs: number): number {
+    if (this.total <= 0) return 0;
+    const d = this.durationMs(index);
+    const within = d && d > 0 ? Math.min(1, Math.max(0, offsetMs / d)) : 0;
+    return Math.min(1, (index + within) / this.total);
+  }
+
+  private durationMs(index: number): number | null {
+    const slot = this.audio.get(index);
+    if (slot?.state === 'ready') return slot.buffer.duration * 1000;
+    return this.chunks.get(index)?.durationMs ?? null;
+  }
+
+  private wordAt(index: number, offsetMs: number): number {
+    const words = this.chunks.get(index)?.words;
+    if (!words) return -1;
+    let found = -1;
+    for (let i = 0; i < words.length; i++) {
+      if (words[i]!.startMs <= offsetMs) found = i;
+      else break;
+    }
+    return found;
+  }
+}

@@ -1,0 +1,162 @@
+// One job on the page: its state from the API, its event stream, its
+// transcript and its player. Opening a session works the same after "Speak"
+// and after a reload: fetch the job with its chunks, render them, hand the
+// finished ones to the player, and follow the stream from where playback is.
+import type { ChunkEventData, JobState, JobStatus } from '../core/api/types.ts';
+import { fetchJobState, jobUrls } from './api.ts';
+import { JobStream } from './job-stream.ts';
+import { Player, type PlaybackSnapshot, type Position } from './player.ts';
+import type { TranscriptView } from './transcript.ts';
+
+export interface SessionInfo {
+  jobId: string;
+  jobStatus: JobStatus;
+  total: number;
+  synthesized: number;
+  failed: number;
+  /** Why the job failed, or why audio could not be played. */
+  error: string | null;
+  /** The event stream dropped and EventSource is reconnecting. */
+  reconnecting: boolean;
+  /** The browser refused to start audio without a user gesture (after a reload). */
+  blocked: boolean;
+  playback: PlaybackSnapshot;
+}
+
+export class JobSession {
+  readonly jobId: string;
+  readonly state: JobState;
+  private readonly player: Player;
+  private readonly transcript: TranscriptView;
+  private stream: JobStream | null = null;
+  private jobStatus: JobStatus;
+  private total: number;
+  private completed: number;
+  private failed: number;
+  private error: string | null = null;
+  private reconnecting = false;
+  private blocked = false;
+  private closed = false;
+
+  private constructor(ctx: AudioContext, state: JobState, transcript: TranscriptView) {
+    this.jobId = state.jobId;
+    this.state = state;
+    this.transcript = transcript;
+    this.jobStatus = state.status;
+    this.total = state.totalSentences;
+    this.completed = state.counts.completed;
+    this.failed = state.counts.failed;
+    if (state.status === 'failed') this.error = state.errorMessage ?? 'the job failed';
+    this.player = new Player(ctx, this.total, {}, (index, e) => {
+      this.error = `sentence ${index + 1} could not be played (${e instanceof Error ? e.message : String(e)}); skipped`;
+    });
+  }
+
+  /** Fetches the job, renders it, and follows its stream for chunks from `start.index` on. */
+  static async open(ctx: AudioContext, jobId: string, transcript: TranscriptView, start: Position): Promise<JobSession> {
+    const state = await fetchJobState(jobId);
+    const session = new JobSession(ctx, state, transcript);
+    session.begin(start);
+    return session;
+  }
+
+  private begin(start: Position): void {
+    const urls = jobUrls(this.jobId);
+    const chunks = this.state.chunks ?? [];
+    this.transcript.render(chunks);
+    // Chunks already done are playable at once (the stream adds word timings for those it replays).
+    for (const c of chunks) {
+      if (c.status === 'completed') this.player.addChunk({ index: c.index, paragraphStart: c.paragraphStart, url: urls.chunk(c.index), durationMs: c.durationMs });
+    }
+    this.player.moveTo(start);
+    this.stream = new JobStream(urls.events(start.index - 1), {
+      job: (d) => {
+        this.total = d.total;
+        this.player.setTotal(d.total);
+        this.jobStatus = d.status;
+      },
+      chunk: (d) => this.onChunk(d),
+      progress: (d) => {
+        this.reconnecting = false;
+        this.completed = Math.max(this.completed, d.completed);
+        this.failed = d.failed;
+        this.jobStatus = d.status;
+      },
+      end: (d) => {
+        this.jobStatus = d.status;
+        this.completed = d.total;
+        this.reconnecting = false;
+      },
+      failed: (d) => {
+        this.reconnecting = false;
+        if (d.code !== 'stream_closed') this.jobStatus = d.code === 'job_cancelled' ? 'cancelled' : 'failed';
+        this.error = d.message;
+      },
+      reconnecting: () => {
+        this.reconnecting = true;
+      },
+    });
+  }
+
+  private onChunk(d: ChunkEventData): void {
+    this.reconnecting = false;
+    this.transcript.setStatus(d.index, 'completed');
+    if (d.words?.length) this.transcript.setWords(d.index, d.words);
+    const c = { index: d.index, paragraphStart: d.paragraphStart, url: d.url, durationMs: d.durationMs };
+    this.player.addChunk(d.words ? { ...c, words: d.words } : c);
+    if (this.jobStatus === 'initialized') this.jobStatus = 'processing';
+  }
+
+  /** Plays from `at` (or where it stands). False when audio is blocked until a user gesture. */
+  async play(at?: Position): Promise<boolean> {
+    const ok = await this.player.play(at);
+    this.blocked = !ok;
+    return ok;
+  }
+
+  pause(): void {
+    this.player.pause();
+  }
+
+  /** Pauses when playing; otherwise plays. */
+  async toggle(): Promise<void> {
+    const s = this.player.playbackState;
+    if (s === 'playing' || s === 'buffering') this.pause();
+    else await this.play();
+  }
+
+  /** Plays from the start of sentence `index`. */
+  async jump(index: number): Promise<void> {
+    this.blocked = !(await this.player.seek(index, true));
+  }
+
+  /** Moves by `delta` sentences, playing if it was playing. */
+  async step(delta: number): Promise<void> {
+    const here = this.player.snapshot().index;
+    await this.player.seek(here + delta);
+  }
+
+  tick(): SessionInfo {
+    const playback = this.player.tick();
+    if (playback.state === 'playing') this.blocked = false;
+    const synthesized = this.jobStatus === 'completed' ? this.total : this.completed;
+    return {
+      jobId: this.jobId,
+      jobStatus: this.jobStatus,
+      total: this.total,
+      synthesized,
+      failed: this.failed,
+      error: this.error,
+      reconnecting: this.reconnecting,
+      blocked: this.blocked,
+      playback,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream?.close();
+    this.player.dispose();
+  }
+}
