@@ -117,6 +117,46 @@ describe('splitText: sentence (default)', () => {
   });
 });
 
+describe('splitText: hostile inputs', () => {
+  // Correctness only (no timing assertions): each of these once took quadratic
+  // time or hit a slow path; the invariants must hold and the test stay fast.
+  const cases: Record<string, string> = {
+    'a 5,000-character word': 'x'.repeat(5000),
+    '10,000 emoji': '😀'.repeat(10_000),
+    'family emoji (ZWJ sequences)': '👨‍👩‍👧'.repeat(2000),
+    'flags (regional indicator pairs)': '🇺🇸🇫🇷'.repeat(1000),
+    '100,000 dots': '.'.repeat(100_000),
+    'spaced dots': '. '.repeat(50_000),
+    'ellipses': 'Wait... '.repeat(10_000),
+    'Chinese without punctuation': '这是第一句话我们今天去公园'.repeat(5000),
+    'Chinese sentences': '这是第一句话。我们今天去公园！'.repeat(5000),
+    'Arabic': 'مرحبا بالعالم. كيف حالك؟ '.repeat(5000),
+    'Hebrew without spaces': 'שלוםעולם'.repeat(10_000),
+    'Thai': 'สวัสดีครับ นี่คือประโยค '.repeat(5000),
+    'titles only': 'Mr. '.repeat(25_000),
+    'one-line paragraphs': 'a\n\n'.repeat(50_000),
+    'hard-wrapped one-letter lines': 'a\n'.repeat(50_000),
+    'opening brackets': '('.repeat(100_000),
+    'combining marks': `x${'\u0301'.repeat(20_000)}`,
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    it(`splits ${name}`, () => {
+      const chunks = splitText(text);
+      const normalized = normalizeText(text);
+      expect(chunks.map((c) => c.text).join('').replace(/\s+/g, '')).toBe(normalized.replace(/\s+/g, ''));
+      expect(chunks.every((c) => c.text.length > 0 && getTextCharacterCount(c.text) <= DEFAULT_MAX_CHARS)).toBe(true);
+    });
+  }
+
+  it('keeps grapheme clusters whole when cutting runs without spaces', () => {
+    for (const maxChars of [499, 500, 7]) {
+      const options = { maxChars, targetChars: Math.min(250, maxChars) };
+      for (const chunk of splitText('👨‍👩‍👧'.repeat(2000), options)) expect(chunk.text).toMatch(/^(?:👨‍👩‍👧)+$/u);
+      for (const chunk of splitText('🇺🇸🇫🇷'.repeat(1000), options)) expect(chunk.text).toMatch(/^(?:\p{RI}\p{RI})+$/u);
+    }
+  });
+});
+
 describe('splitText: tokenCount', () => {
   it('makes chunks of at most maxTokens whitespace tokens, within paragraphs', () => {
     const chunks = splitText('a b c d e f g\n\nh i j', { preference: 'tokenCount', maxTokens: 3 });

@@ -182,9 +182,10 @@ function* blocksOf(normalizedText: string): Generator<string, void, undefined> {
 /**
  * Chunks of `paragraphs[startParagraphIndex, endParagraphIndex)`. The
  * paragraphs must come from `paragraphsOf(normalizeText(text))`; they are not
- * normalized again. With `none`, the range is one chunk. Consecutive ranges
- * concatenated give the chunks of the whole text, so a caller with a small
- * CPU budget can split a long text a few paragraphs per invocation.
+ * normalized again, and the job size is not checked (call assertJobTextSize
+ * on the raw text first). With `none`, the range is one chunk. Consecutive
+ * ranges concatenated give the chunks of the whole text, so a caller with a
+ * small CPU budget can split a long text a few paragraphs per invocation.
  */
 export function splitParagraphs(
   paragraphs: readonly string[],
@@ -214,9 +215,10 @@ export function splitParagraphs(
 }
 
 /**
- * Lazily yields the chunks of an already normalized text, a block of
- * paragraphs (about 16K characters) at a time: a caller can stop after any
- * chunk and spends CPU only on the blocks it reached.
+ * Lazily yields the chunks of an already normalized text (`normalizeText`
+ * output; the job size is not checked), a block of paragraphs (about 16K
+ * characters) at a time: a caller can stop after any chunk and spends CPU only
+ * on the blocks it reached.
  */
 export function* iterateChunks(normalizedText: string, options?: SplitOptions): Generator<TextChunk, void, undefined> {
   const resolved = resolveSplitOptions(options);
