@@ -84,6 +84,8 @@ async function speak(): Promise<void> {
     if (req.splitting === 'tokenCount') req.maxTokens = el.maxTokens.valueAsNumber;
     const created = await createJob(req);
     await openJob(created.jobId, { index: 0, offsetMs: 0 }, true);
+    // From here Space on the focused Play button pauses, as a listener expects.
+    el.play.focus();
   } catch (e) {
     showNotice(`Could not start: ${describe(e)}`);
   } finally {
@@ -91,10 +93,20 @@ async function speak(): Promise<void> {
   }
 }
 
+let previewing = false;
+
+/** Plays a sample of the chosen voice; pressed again while it plays, stops it. */
 async function preview(): Promise<void> {
+  if (previewing) {
+    stopPreview();
+    return;
+  }
   const voice = el.voice.selectedOptions[0]?.textContent ?? el.voice.value;
   session?.pause();
-  el.preview.disabled = true;
+  previewing = true;
+  // The button stays enabled (and focused): it becomes the way to stop the sample.
+  setText(el.preview, 'Stop');
+  el.preview.setAttribute('aria-label', 'Stop the voice sample');
   showNotice(`Preparing a sample of ${voice}…`);
   try {
     await previewVoice(el.voice.value, () => showNotice(`Playing a sample of ${voice}.`));
@@ -102,7 +114,9 @@ async function preview(): Promise<void> {
   } catch (e) {
     showNotice(`Preview failed: ${describe(e)}`);
   } finally {
-    el.preview.disabled = false;
+    previewing = false;
+    setText(el.preview, 'Preview');
+    el.preview.setAttribute('aria-label', 'Preview the chosen voice');
   }
 }
 

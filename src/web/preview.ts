@@ -10,15 +10,19 @@ export const PREVIEW_TEXT = 'Hello! This is how I sound when I read to you.';
 
 const samples = new Map<string, string>();
 let playing: HTMLAudioElement | undefined;
+/** Bumped by every start and stop, so a stop during synthesis cancels the sample. */
+let turn = 0;
 
-/** Plays a sample of `voiceId`; resolves when it has finished playing. */
+/** Plays a sample of `voiceId`; resolves when it has finished playing or was stopped. */
 export async function previewVoice(voiceId: string, onPlaying?: () => void): Promise<void> {
   stopPreview();
+  const mine = turn;
   let url = samples.get(voiceId);
   if (!url) {
     url = URL.createObjectURL(await synthesizeSample(voiceId));
     samples.set(voiceId, url);
   }
+  if (mine !== turn) return; // stopped while the sample was being made
   const audio = new Audio(url);
   playing = audio;
   await new Promise<void>((resolve, reject) => {
@@ -30,6 +34,7 @@ export async function previewVoice(voiceId: string, onPlaying?: () => void): Pro
 }
 
 export function stopPreview(): void {
+  turn++;
   playing?.pause();
   playing = undefined;
 }
