@@ -1,0 +1,92 @@
+// `lector speak <file|-> -o out.wav`: create a job from a text and write its audio.
+import { parseArgs } from 'node:util';
+import { SPLITTING_PREFERENCES, type CreateJobRequest, type SplittingPreference } from '../../core/api/types.ts';
+import { CliError, EXIT, usageError } from '../errors.ts';
+import { readText } from '../input.ts';
+import { followJobToFile } from '../job-to-file.ts';
+import { argsError, connect, parseSeconds } from '../options.ts';
+import { assertWritable } from '../output.ts';
+
+export const SPEAK_HELP = `Usage: lector speak <file|-> -o <out.wav> [options]
+
+Turns a text file (or stdin with "-") into one WAV file. Shows progress on
+stderr; Ctrl-C leaves the job running on the server and prints the
+\`lector resume\` command that finishes it.
+
+Options:
+  -o, --output <path>        where to write the WAV ("-" for stdout)   (required)
+      --voice <id>           voice id, e.g. espeak:en-us (see \`lector voices\`)
+      --splitting <mode>     sentence (default), tokenCount or none
+      --max-tokens <n>       words per chunk with --splitting tokenCount
+      --server <url>         Lector server (default $LECTOR_SERVER or http://127.0.0.1:8787)
+      --reconnect-timeout <s>  give up after this long without the event stream (default 120)
+  -q, --quiet                no progress, only messages
+  -h, --help                 this help
+
+Environment:
+  LECTOR_SERVER              server URL when --server is not given
+  LECTOR_API_KEY             sent as "Authorization: Bearer <key>"
+
+Examples:
+  lector speak chapter1.txt -o chapter1.wav
+  pbpaste | lector speak - -o note.wav --voice flite:slt
+`;
+
+export async function speak(args: string[], signal: AbortSignal): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        voice: { type: 'string' },
+        splitting: { type: 'string' },
+        'max-tokens': { type: 'string' },
+        server: { type: 'string' },
+        'reconnect-timeout': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw argsError(e, 'speak');
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(SPEAK_HELP);
+    return;
+  }
+  const hint = 'see `lector speak --help`';
+  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'speak needs a text file, or - for stdin' : `speak takes one input, got ${positionals.length}`, hint);
+  if (!values.output) throw usageError('speak needs -o <out.wav>', hint);
+  const request: Omit<CreateJobRequest, 'text'> = {};
+  if (values.voice !== undefined) request.voiceId = values.voice;
+  if (values.splitting !== undefined) {
+    if (!SPLITTING_PREFERENCES.includes(values.splitting as SplittingPreference)) {
+      throw usageError(`--splitting must be one of ${SPLITTING_PREFERENCES.join(', ')}, not "${values.splitting}"`);
+    }
+    request.splitting = values.splitting as SplittingPreference;
+  }
+  if (values['max-tokens'] !== undefined) {
+    const n = Number(values['max-tokens']);
+    if (!Number.isInteger(n) || n <= 0) throw usageError(`--max-tokens must be a positive whole number, not "${values['max-tokens']}"`);
+    request.maxTokens = n;
+  }
+  const reconnectWindowMs = parseSeconds(values['reconnect-timeout'], '--reconnect-timeout');
+  const { client, serverFlag } = connect(values.server);
+  const out = values.output;
+
+  await assertWritable(out);
+  const text = await readText(positionals[0]!, signal);
+  let created;
+  try {
+    created = await client.createJob({ ...request, text }, signal);
+  } catch (e) {
+    if (signal.aborted) throw new CliError(EXIT.interrupted, 'interrupted before the server confirmed a job; nothing to resume');
+    throw e;
+  }
+  process.stderr.write(`lector: job ${created.jobId}: ${created.totalSentences} chunk${created.totalSentences === 1 ? '' : 's'}\n`);
+  await followJobToFile({ client, jobId: created.jobId, out, serverFlag, signal, quiet: values.quiet === true, reconnectWindowMs });
+}
