@@ -70,7 +70,20 @@ export interface TTSManagerConfig {
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
-export type TTSManagerOptions = DeepPartial<TTSManagerConfig>;
+
+/** In options, `{ builtin: true }` stands for this repository's engine worker. */
+export interface BuiltinTemplateRef {
+  builtin: true;
+  /** Models to preload. */
+  preload?: string[];
+  /** Engines (default: the config's `engines`). */
+  engines?: string[];
+}
+export type TemplateOption = WorkerTemplate | BuiltinTemplateRef;
+
+export type TTSManagerOptions = DeepPartial<Omit<TTSManagerConfig, 'workerPool'>> & {
+  workerPool?: DeepPartial<Omit<WorkerPoolConfig, 'templates'>> & { templates?: TemplateOption[] };
+};
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./worker/main.ts', import.meta.url));
 
@@ -80,7 +93,8 @@ export function builtinTemplate(engines: readonly string[], preload: string[] = 
     name: 'builtin',
     command: process.execPath,
     args: ['--disable-warning=ExperimentalWarning', WORKER_ENTRY, '--engines', engines.join(',')],
-    protocol: 'auto',
+    // Known to speak v2.1: no negotiation timeout, a slow start is not mistaken for v1.
+    protocol: '2.1',
     preload,
   };
 }
@@ -197,7 +211,11 @@ function merge<T>(base: T, patch: unknown): T {
 
 /** Merges options over the defaults and validates; throws TypeError with every problem listed. */
 export function resolveConfig(options: TTSManagerOptions = {}): TTSManagerConfig {
-  const merged = merge(defaultConfig(), options);
+  const merged = merge(defaultConfig(), options) as TTSManagerConfig;
+  const engines = merged.engines;
+  merged.workerPool.templates = (merged.workerPool.templates as TemplateOption[]).map((t) =>
+    'builtin' in t && t.builtin === true ? builtinTemplate(t.engines ?? engines, t.preload ?? []) : (t as WorkerTemplate),
+  );
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     throw new TypeError(`invalid TTSManager config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

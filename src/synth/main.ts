@@ -1,11 +1,13 @@
 // CLI entry of the synthesis service:
 //   node src/synth/main.ts [--port 5002] [--host 127.0.0.1] [--min-workers 1] [--max-workers N]
 //     [--strategy weighted|round-robin|least-connections|model-affinity] [--engines espeak,flite]
-//     [--queue-size 1000] [--max-input-chars 16384]
+//     [--queue-size 1000] [--max-input-chars 16384] [--config pool.json]
+// --config names a JSON file of TTSManagerOptions (worker templates, breaker, health...); flags win over it.
 // Each flag has an environment twin (LECTOR_SYNTH_PORT, LECTOR_SYNTH_HOST, LECTOR_SYNTH_MIN_WORKERS, ...).
 // The token comes only from the environment: LECTOR_SYNTH_TOKEN.
 // Prints exactly one stdout line once listening: `lector-synth listening on http://HOST:PORT`.
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { TTSManagerOptions } from './config.ts';
 import { BALANCING_STRATEGIES, type BalancingStrategy } from './pool/balancer.ts';
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
       engines: { type: 'string' },
       'queue-size': { type: 'string' },
       'max-input-chars': { type: 'string' },
+      config: { type: 'string' },
     },
     strict: true,
   });
@@ -46,8 +49,12 @@ async function main(): Promise<void> {
   const queueSize = intOption('queue-size', values['queue-size'] ?? env.LECTOR_SYNTH_QUEUE_SIZE);
   const maxInputChars = intOption('max-input-chars', values['max-input-chars'] ?? env.LECTOR_SYNTH_MAX_INPUT_CHARS);
 
+  const configPath = values.config ?? env.LECTOR_SYNTH_CONFIG;
+  const fileOptions = configPath ? (JSON.parse(readFileSync(configPath, 'utf8')) as TTSManagerOptions) : {};
   const manager: TTSManagerOptions = {
+    ...fileOptions,
     workerPool: {
+      ...fileOptions.workerPool,
       ...(minWorkers !== undefined ? { minWorkers } : {}),
       ...(maxWorkers !== undefined ? { maxWorkers } : {}),
     },

@@ -43,7 +43,7 @@ export async function startSynthServer(options: SynthServerOptions = {}): Promis
   }
   const manager = options.managerInstance ?? new TTSManager(options.manager, options.deps);
   if (!options.managerInstance) await manager.initialize();
-  const app = createSynthApp(manager, options);
+  const app = createSynthApp(manager, { log: options.deps?.log, ...options });
   let server: ServerType;
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve(info));

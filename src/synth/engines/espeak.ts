@@ -51,9 +51,10 @@ export class EspeakEngine implements SpeechEngine {
   static async load(): Promise<EspeakEngine> {
     const module = await init();
     const worker = new module.eSpeakNGWorker();
-    // Grow the binding's string scratch buffer once (a long string forces a
-    // temporary allocation; the next call folds it into a bigger buffer).
-    worker.synthesize(' '.repeat(SCRATCH_BYTES), () => 0);
+    // Grow the binding's string scratch buffer once: a long string argument
+    // forces a temporary allocation that the next call folds into a bigger
+    // buffer. set_voice copies at most 60 bytes of a name, so this is cheap.
+    worker.set_voice('x'.repeat(SCRATCH_BYTES));
     const byId = new Map<string, EspeakVoiceEntryInternal>();
     const sampleRate = worker.samplerate;
     const entries = worker.list_voices();

@@ -19,6 +19,8 @@ export interface SynthAppOptions {
   maxInputChars?: number;
   /** Largest request body, bytes (default 256 KiB). */
   maxBodyBytes?: number;
+  /** Where 5xx answers are logged (default: stderr). Never receives the token. */
+  log?: (line: string) => void;
 }
 
 export const SYNTH_APP_DEFAULTS = { maxInputChars: 16_384, maxBodyBytes: 256 * 1024 } as const;
@@ -47,9 +49,11 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
   const maxBodyBytes = options.maxBodyBytes ?? SYNTH_APP_DEFAULTS.maxBodyBytes;
   const app = new Hono();
 
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   app.onError((error) => {
     const e = fromSynthesisError(error);
-    if (e.status >= 500) process.stderr.write(`lector-synth: ${e.status} ${e.code}: ${String(error instanceof Error ? (error.stack ?? error.message) : error)}\n`);
+    if (e.status === 500) log(`lector-synth: 500 ${String(error instanceof Error ? (error.stack ?? error.message) : error)}`);
+    else if (e.status > 500) log(`lector-synth: ${e.status} ${e.code}: ${e.message}`);
     return e.toResponse();
   });
   app.notFound((c) => new SynthHttpError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`).toResponse());

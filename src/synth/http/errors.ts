@@ -62,7 +62,7 @@ export function fromSynthesisError(error: unknown): SynthHttpError {
       case 'worker_error':
       case 'worker_stopped':
       case 'handshake_failed':
-        return new SynthHttpError(503, 'synthesis_failed', `synthesis failed after retry: ${error.message}`, retry);
+        return new SynthHttpError(503, 'synthesis_failed', `synthesis failed: ${error.message}`, retry);
       case 'cancelled':
         return new SynthHttpError(400, 'bad_request', error.message, { cause: error });
     }

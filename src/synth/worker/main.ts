@@ -18,6 +18,7 @@ import {
   type ProtocolVersion,
   type RequestPayload,
   type ResponsePayload,
+  type SynthesizePayload,
 } from '../protocol/messages.ts';
 import { EngineHost, type EngineLoader } from './engine-host.ts';
 
@@ -29,7 +30,10 @@ const ENGINE_LOADERS: Record<string, EngineLoader> = {
 };
 
 export interface WorkerProcessOptions {
+  /** Engines this process hosts (`espeak`, `flite`). */
   engines: string[];
+  /** Called before each synthesis; throwing fails that request (fault injection in tests). */
+  beforeSynthesize?: (payload: SynthesizePayload) => void;
 }
 
 export function runWorker(options: WorkerProcessOptions): void {
@@ -94,6 +98,7 @@ export function runWorker(options: WorkerProcessOptions): void {
       case 'synthesize': {
         const t0 = performance.now();
         try {
+          options.beforeSynthesize?.(payload);
           const out = await host.synthesize(payload.text, payload.voice, payload.speed);
           served++;
           const audio: AudioPayload = {
