@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { LectorError, isLectorError } from '../../core/errors.ts';
 import { audioRoutes } from './api/audio.ts';
 import { jobRoutes } from './api/jobs.ts';
+import { openAiRoutes } from './api/openai.ts';
 import { voiceCatalog } from './api/voices.ts';
 
 export { TtsJobDurableObject } from './job/TtsJobDurableObject.ts';
@@ -17,6 +18,7 @@ app.get('/api/voices', async (c) => c.json({ voices: await voiceCatalog(c.env) }
 
 app.route('/api', jobRoutes);
 app.route('/api', audioRoutes);
+app.route('/v1', openAiRoutes);
 
 app.notFound((c) => {
   if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/v1/')) {

@@ -1,0 +1,104 @@
+// OpenAI-compatible `POST /v1/audio/speech` for long-form input: any length up
+// to a job's limit (far over OpenAI's 4,096 characters). It runs a normal job
+// and streams its audio as the chunks complete, in order, with the designed
+// pauses — the first bytes arrive after about one chunk's synthesis.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { DEFAULT_PAUSES, pauseBeforeMs } from '../../../core/audio/timeline.ts';
+import { WAV_HEADER_BYTES, parseWav, silenceBytes, wavHeader } from '../../../core/audio/wav.ts';
+import type { ChunkEventData } from '../../../core/api/types.ts';
+import { LectorError } from '../../../core/errors.ts';
+import { chunkAudioKey } from '../../../core/ids.ts';
+import { unwrap } from '../../../core/result.ts';
+import { SseParser } from '../../../core/sse.ts';
+import { jobStub } from './jobs.ts';
+import { readJson } from './validate.ts';
+import { assertKnownVoice } from './voices.ts';
+
+type App = { Bindings: Env };
+
+/** OpenAI's voice names; the synthesis service maps each to one of its voices. */
+export const OPENAI_VOICE_NAMES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
+
+const speechSchema = z.object({
+  model: z.string().max(100).optional(),
+  input: z.string(),
+  voice: z.string().min(1).max(100),
+  response_format: z.enum(['wav', 'pcm']).optional(),
+  speed: z.number().min(0.25).max(4).optional(),
+  instructions: z.string().optional(),
+});
+
+/** OpenAI's error shape: `{ error: { message, type, param, code } }`. */
+function openAiError(e: LectorError): Response {
+  const body = { error: { message: e.message, type: e.status < 500 ? 'invalid_request_error' : 'server_error', param: null, code: e.code } };
+  return new Response(JSON.stringify(body), { status: e.status, headers: { 'content-type': 'application/json' } });
+}
+
+export const openAiRoutes = new Hono<App>().post('/audio/speech', async (c) => {
+  try {
+    const parsed = speechSchema.safeParse(await readJson(c.req.raw));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new LectorError('validation_failed', 400, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const req = parsed.data;
+    if (req.speed !== undefined && req.speed !== 1) throw new LectorError('bad_request', 400, 'speed other than 1.0 is not supported for long-form jobs yet');
+    const voiceId = req.voice.toLowerCase();
+    if (!OPENAI_VOICE_NAMES.includes(voiceId)) await assertKnownVoice(c.env, req.voice);
+    const jobId = crypto.randomUUID();
+    const stub = jobStub(c.env, jobId);
+    unwrap(await stub.initializeJob({ jobId, text: req.input, voiceId: OPENAI_VOICE_NAMES.includes(voiceId) ? voiceId : req.voice, splittingPreference: 'sentence' }));
+    const events = await stub.fetch(`https://job/events?from=-1&order=index`);
+    if (!events.ok || !events.body) throw new LectorError('internal', 500, 'job stream unavailable');
+    const format = req.response_format ?? 'wav';
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    c.executionCtx.waitUntil(pipeAudio(c.env.TTS_AUDIO_BUCKET, jobId, events.body, writable, format));
+    return new Response(readable, {
+      headers: {
+        'content-type': format === 'wav' ? 'audio/wav' : 'audio/pcm',
+        'x-lector-job-id': jobId,
+        'cache-control': 'no-store',
+      },
+    });
+  } catch (e) {
+    if (e instanceof LectorError) return openAiError(e);
+    throw e;
+  }
+});
+
+/** Follows the job's events and writes each chunk's PCM in order, with pauses. */
+async function pipeAudio(bucket: R2Bucket, jobId: string, events: ReadableStream<Uint8Array>, out: WritableStream<Uint8Array>, format: 'wav' | 'pcm'): Promise<void> {
+  const writer = out.getWriter();
+  const reader = events.pipeThrough(new TextDecoderStream()).getReader();
+  const parser = new SseParser();
+  let position = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('job stream ended early');
+      for (const ev of parser.push(value)) {
+        if (ev.event === 'end') {
+          await writer.close();
+          return;
+        }
+        if (ev.event === 'error') throw new Error(`job failed: ${ev.data}`);
+        if (ev.event !== 'message') continue;
+        const chunk = JSON.parse(ev.data) as ChunkEventData;
+        const obj = await bucket.get(chunkAudioKey(jobId, chunk.index, 'wav'));
+        if (!obj) throw new Error(`chunk ${chunk.index} audio missing`);
+        const wav = parseWav(new Uint8Array(await obj.arrayBuffer()));
+        // Streaming WAV: sizes unknown up front, so the header carries the maximum (a common convention).
+        if (position === 0 && format === 'wav') await writer.write(wavHeader(wav.format, 0xffffffff - WAV_HEADER_BYTES));
+        const pause = silenceBytes(pauseBeforeMs(position, chunk.paragraphStart, DEFAULT_PAUSES), wav.format);
+        if (pause > 0) await writer.write(new Uint8Array(pause));
+        await writer.write(wav.pcm);
+        position++;
+      }
+    }
+  } catch (e) {
+    console.error('v1/audio/speech stream aborted', String(e));
+    await reader.cancel().catch(() => undefined);
+    await writer.abort(e).catch(() => undefined);
+  }
+}

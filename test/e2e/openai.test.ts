@@ -1,0 +1,62 @@
+// The official `openai` client against the orchestrator's long-form
+// /v1/audio/speech, on the real stack: input far over OpenAI's 4,096
+// characters, streamed back as one WAV whose PCM is byte-exact.
+import OpenAI from 'openai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobState } from '../../src/core/api/types.ts';
+import { parseWav } from '../../src/core/audio/wav.ts';
+import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { expectedJobPcm } from '../support/expected-audio.ts';
+
+describe('OpenAI-compatible long-form speech', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('speaks 5,000+ characters through the openai client, byte-exact and in order', async () => {
+    const corpus = readFileSync(join(REPO_ROOT, '../shared/corpus/pride_and_prejudice.txt'), 'utf8');
+    const start = corpus.indexOf('It is a truth universally acknowledged');
+    const input = corpus.slice(start, start + 5200);
+    expect(input.length).toBeGreaterThan(4096);
+    const client = new OpenAI({ baseURL: `${stack.edgeUrl}/v1`, apiKey: 'local-dev' });
+    const t0 = performance.now();
+    const { data, response } = await client.audio.speech
+      .create({ model: 'lector', voice: 'alloy', input, response_format: 'wav' })
+      .withResponse();
+    expect(response.headers.get('content-type')).toBe('audio/wav');
+    const reader = data.body!.getReader();
+    const parts: Uint8Array[] = [];
+    let firstByteMs: number | undefined;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      firstByteMs ??= performance.now() - t0;
+      parts.push(value);
+    }
+    const wav = parseWav(new Uint8Array(Buffer.concat(parts)));
+    expect(wav.format).toEqual({ sampleRate: 22050, channels: 1, bitsPerSample: 16 });
+    const jobId = response.headers.get('x-lector-job-id')!;
+    const state = (await (await fetch(`${stack.edgeUrl}/api/tts/${jobId}?include=chunks`)).json()) as JobState;
+    expect(state.status).toBe('completed');
+    const expected = await expectedJobPcm(state.chunks!);
+    expect(wav.pcm.byteLength).toBe(expected.byteLength);
+    expect(Buffer.from(wav.pcm).equals(expected)).toBe(true);
+    // Streaming: the first bytes came long before the whole job was done.
+    expect(firstByteMs).toBeLessThan(performance.now() - t0);
+  });
+
+  it('answers bad input with OpenAI\'s error shape', async () => {
+    const client = new OpenAI({ baseURL: `${stack.edgeUrl}/v1`, apiKey: 'local-dev' });
+    await expect(client.audio.speech.create({ model: 'lector', voice: 'no-such-voice', input: 'Hi.' })).rejects.toMatchObject({ status: 400 });
+    const res = await fetch(`${stack.edgeUrl}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input": 1}' });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string; type: string; code: string } };
+    expect(body.error.type).toBe('invalid_request_error');
+  });
+});
