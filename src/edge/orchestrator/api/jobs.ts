@@ -60,6 +60,10 @@ export const jobRoutes = new Hono<App>()
     if (!state) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
     return c.json(state);
   })
+  .get('/tts/:jobId/stats', async (c) => {
+    const jobId = parseJobId(c.req.param('jobId'));
+    return c.json(await jobStub(c.env, jobId).stats());
+  })
   .get('/tts/:jobId/events', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
     const last = c.req.header('last-event-id') ?? c.req.query('from');

@@ -80,6 +80,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private readonly hub: EventHub;
   private readonly config: JobConfig;
   private deleting: Promise<number> | undefined;
+  /** Alarm invocations of this instance, for the benchmark. */
+  private alarms = 0;
   /** Backend calls started by this instance, for the benchmark's per-chunk figures. */
   private backendCalls = 0;
 
@@ -240,6 +242,11 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     return objects;
   }
 
+  /** This instance's counters (reset when the object restarts), for the benchmark. */
+  async stats(): Promise<{ alarms: number; backendCalls: number; rowsWritten: number }> {
+    return { alarms: this.alarms, backendCalls: this.backendCalls, rowsWritten: this.store.rowsWritten };
+  }
+
   // ---- Streams ---------------------------------------------------------------
 
   /** `GET /events?from=N&inline=1&order=index|completion` — the job's SSE stream. */
@@ -268,6 +275,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   // ---- Durable execution -------------------------------------------------------
 
   override async alarm(): Promise<void> {
+    this.alarms++;
     const job = this.store.job();
     if (!job) return;
     const now = Date.now();

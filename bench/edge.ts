@@ -1,0 +1,85 @@
+// Edge cost of a long job on local workerd (issue 3 §8): the workerd
+// process's CPU time per chunk and per invocation (from /proc/<pid>/stat
+// before and after), Durable Object requests, rows written and R2 operations
+// per chunk. Run: npm run bench -- edge   (BENCH_EDGE_CHUNKS=2000 by default)
+import { readdirSync, readFileSync } from 'node:fs';
+import type { CreateJobResponse, JobState } from '../src/core/api/types.ts';
+import { startStack, type Stack } from '../scripts/stack/stack.ts';
+
+const TICK_MS = 1000 / 100; // CLK_TCK is 100 on Linux
+
+/** utime + stime (ms) of every workerd process in the wrangler process group. */
+function workerdCpuMs(pgid: number): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[2] is pgrp, [11] utime, [12] stime (0-based after comm).
+      if (comm.includes('workerd') && Number(fields[2]) === pgid) total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    } catch {
+      // The process ended between readdir and read: it has no CPU to count.
+    }
+  }
+  return total;
+}
+
+async function runJob(stack: Stack, chunks: number): Promise<{ jobId: string; state: JobState; wallMs: number }> {
+  // One short paragraph per chunk keeps synthesis cheap so the edge dominates.
+  const text = Array.from({ length: chunks }, (_, i) => `Item ${i}.`).join('\n\n');
+  const t0 = performance.now();
+  const res = await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+  const job = (await res.json()) as CreateJobResponse;
+  for (;;) {
+    const state = (await (await fetch(`${stack.edgeUrl}/api/tts/${job.jobId}`)).json()) as JobState;
+    if (['completed', 'failed'].includes(state.status)) return { jobId: job.jobId, state, wallMs: performance.now() - t0 };
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+export interface EdgeFigures {
+  chunks: number;
+  wallSeconds: number;
+  cpuMsPerChunk: number;
+  cpuMsPerInvocation: number;
+  invocationsPerChunk: number;
+  doRequestsPerChunk: number;
+  rowsWrittenPerChunk: number;
+  r2OpsPerChunk: number;
+  alarms: number;
+}
+
+export async function benchEdge(chunks = Number(process.env.BENCH_EDGE_CHUNKS ?? 2000)): Promise<EdgeFigures> {
+  const stack = await startStack();
+  try {
+    await runJob(stack, 20); // warm-up: JIT, SQLite, workers
+    const before = workerdCpuMs(stack.edge.pid);
+    const { jobId, state, wallMs } = await runJob(stack, chunks);
+    const after = workerdCpuMs(stack.edge.pid);
+    if (state.status !== 'completed') throw new Error(`bench job ${state.status}: ${state.errorMessage}`);
+    const stats = (await (await fetch(`${stack.edgeUrl}/api/tts/${jobId}/stats`)).json()) as { alarms: number; backendCalls: number; rowsWritten: number };
+    const polls = Math.ceil(wallMs / 1000) + 1;
+    // Invocations: each alarm; per backend call one backend Worker invocation and two RouterCounter
+    // RPCs (acquire, report); the job creation; and the benchmark's own polls (Worker + DO each).
+    const invocations = stats.alarms + stats.backendCalls * 3 + 2 + polls * 2;
+    const doRequests = stats.alarms + stats.backendCalls * 2 + 1 + polls;
+    return {
+      chunks,
+      wallSeconds: wallMs / 1000,
+      cpuMsPerChunk: (after - before) / chunks,
+      cpuMsPerInvocation: (after - before) / invocations,
+      invocationsPerChunk: invocations / chunks,
+      doRequestsPerChunk: doRequests / chunks,
+      rowsWrittenPerChunk: stats.rowsWritten / chunks,
+      r2OpsPerChunk: stats.backendCalls / chunks, // one PUT per successful synthesis
+      alarms: stats.alarms,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await benchEdge());
+}
