@@ -87,12 +87,17 @@ export type TTSManagerOptions = DeepPartial<Omit<TTSManagerConfig, 'workerPool'>
 
 export const WORKER_ENTRY = fileURLToPath(new URL('./worker/main.ts', import.meta.url));
 
-/** The built-in worker: this repository's engine host, run by the current Node. */
+/**
+ * The built-in worker: this repository's engine host, run by the current
+ * executable. Inside Electron's main process that executable is Electron, so
+ * the worker runs it as plain Node (ELECTRON_RUN_AS_NODE).
+ */
 export function builtinTemplate(engines: readonly string[], preload: string[] = []): WorkerTemplate {
   return {
     name: 'builtin',
     command: process.execPath,
     args: ['--disable-warning=ExperimentalWarning', WORKER_ENTRY, '--engines', engines.join(',')],
+    ...(process.versions.electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
     // Known to speak v2.1: no negotiation timeout, a slow start is not mistaken for v1.
     protocol: '2.1',
     preload,

@@ -470,6 +470,7 @@ export class TTSManager implements ITTSService {
         workerId: member.id,
         attempts: job.attempts,
         queuedMs: round(t0 - job.enqueuedAt),
+        engineMs: round(audio.synthMs),
         latencyMs: 0,
       });
     } catch (err) {

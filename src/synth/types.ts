@@ -63,6 +63,8 @@ export interface SynthesisResult {
   attempts: number;
   /** Time spent waiting in the queue, ms. */
   queuedMs: number;
+  /** Synthesis time reported by the worker (engine only), ms. */
+  engineMs: number;
   /** Total time from `synthesize()` to the result, ms. */
   latencyMs: number;
 }

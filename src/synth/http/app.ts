@@ -136,6 +136,7 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
         'x-lector-voice': result.voice,
         'x-lector-worker': result.workerId,
         'x-lector-attempts': String(result.attempts),
+        'x-lector-engine-ms': String(result.engineMs),
         'cache-control': 'no-store',
       };
       if (result.words && result.words.length > 0) headers['x-lector-words'] = JSON.stringify(result.words);
