@@ -11,7 +11,7 @@
 //   node bench/synth/run.ts            (npm run bench -- synth)
 //   BENCH_SYNTH_QUICK=1 node bench/synth/run.ts   (shorter phases)
 
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { builtinTemplate, type TTSManagerOptions } from '../../src/synth/config.ts';
 import { TTSManager } from '../../src/synth/manager.ts';
 import { decodeForBench, encodeForBench } from './protocol-micro.ts';
@@ -39,6 +39,8 @@ export interface SynthBenchReport {
   recovery: { replacementReadyMs: { median: number; max: number }; inFlightExtraMs: number; kills: number };
   halfKilled: { requests: number; failed: number; kills: number; retried: number };
   wallSeconds: number;
+  /** 1-minute load average before and after: other work on the machine skews every figure. */
+  loadAverage: { before: number; after: number };
 }
 
 function pct(values: number[], p: number): number {
@@ -98,18 +100,26 @@ async function throughput(m: TTSManager, concurrency: number, ms: number): Promi
   return { perSec: done / ((performance.now() - t0) / 1000), overhead };
 }
 
+/** 1 worker vs N workers, measured in alternating phases (A B A B) so load changes hit both alike. */
 async function scaling(n: number): Promise<{ t1: number; tn: number; overhead: number[] }> {
-  const ms = QUICK ? 4000 : 10_000;
-  const warm = async (m: TTSManager) => Promise.all(Array.from({ length: 4 }, () => m.synthesize({ text: SENTENCES[0]!, voice: 'en-us' })));
+  const phaseMs = QUICK ? 2000 : 5000;
+  const warm = async (m: TTSManager) => Promise.all(Array.from({ length: 2 * n }, () => m.synthesize({ text: SENTENCES[0]!, voice: 'en-us' })));
   const one = await pool({ workerPool: { minWorkers: 1, maxWorkers: 1, templates: [builtinTemplate(['espeak'])] } });
-  await warm(one);
-  const a = await throughput(one, 2, ms);
-  await one.shutdown();
   const many = await pool({ workerPool: { minWorkers: n, maxWorkers: n, templates: [builtinTemplate(['espeak'])] }, loadBalancing: { strategy: 'least-connections' } });
+  await warm(one);
   await warm(many);
-  const b = await throughput(many, 2 * n, ms);
-  await many.shutdown();
-  return { t1: a.perSec, tn: b.perSec, overhead: a.overhead };
+  const t1: number[] = [];
+  const tn: number[] = [];
+  const overhead: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    const a = await throughput(one, 2, phaseMs);
+    t1.push(a.perSec);
+    overhead.push(...a.overhead);
+    tn.push((await throughput(many, 2 * n, phaseMs)).perSec);
+  }
+  await Promise.all([one.shutdown(), many.shutdown()]);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  return { t1: mean(t1), tn: mean(tn), overhead };
 }
 
 async function protocols(): Promise<SynthBenchReport['protocol']> {
@@ -185,7 +195,9 @@ async function recovery(n: number): Promise<SynthBenchReport['recovery']> {
   }
   // A request whose worker is killed mid-synthesis: extra time versus an undisturbed one.
   const text = SENTENCES.join(' ');
-  const base = (await m.synthesize({ text, voice: 'en-us' })).latencyMs;
+  const baseline: number[] = [];
+  for (let i = 0; i < 3; i++) baseline.push((await m.synthesize({ text, voice: 'en-us' })).latencyMs);
+  const base = pct(baseline, 50);
   while (ready() < n) await sleep(5);
   const p = m.synthesize({ text, voice: 'en-us' });
   while (!m.getStatus().workers.some((w) => w.state === WorkerState.BUSY)) await sleep(1);
@@ -235,6 +247,7 @@ async function halfKilled(): Promise<SynthBenchReport['halfKilled']> {
 
 export async function runSynthBench(): Promise<SynthBenchReport> {
   const t0 = performance.now();
+  const loadBefore = loadavg()[0]!;
   const cores = availableParallelism();
   const n = cores;
   const routingOverheadMs = await routingOverhead();
@@ -253,6 +266,7 @@ export async function runSynthBench(): Promise<SynthBenchReport> {
     recovery: recoveryFigures,
     halfKilled: halfKilledFigures,
     wallSeconds: Math.round((performance.now() - t0) / 1000),
+    loadAverage: { before: r1(loadBefore), after: r1(loadavg()[0]!) },
   };
 }
 
@@ -275,6 +289,7 @@ export async function benchSynth(): Promise<Record<string, string | number>> {
     'recovery: extra latency of the request in flight on the killed worker (ms)': r.recovery.inFlightExtraMs,
     'failed requests while 50% of workers are killed [goal 0]': `${r.halfKilled.failed} of ${r.halfKilled.requests} (${r.halfKilled.kills} kills, ${r.halfKilled.retried} retried)`,
     'synth bench wall time (s)': r.wallSeconds,
+    'machine load average before / after (1 min)': `${r.loadAverage.before} / ${r.loadAverage.after}`,
   };
 }
 
