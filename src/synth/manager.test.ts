@@ -104,6 +104,13 @@ describe('TTSManager with fake workers', () => {
     const line = JSON.parse(spawn.children[0]!.v1Lines.at(-1)!) as Record<string, unknown>;
     expect(line).toMatchObject({ type: 'synthesize', text: 'hi', voice: 'legacy:a' });
     expect(String(line.output_path)).toMatch(/\.wav$/);
+    // A v1 worker holds one request at a time.
+    const before = spawn.children[0]!.v1Lines.length;
+    const two = [manager.synthesize({ text: 'a', voice: 'legacy:a' }), manager.synthesize({ text: 'b', voice: 'legacy:a' })].map((p) => p.catch(() => undefined));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(spawn.children[0]!.v1Lines.length - before).toBe(1);
+    await settle(Promise.all(two));
+    expect(spawn.children[0]!.v1Lines.length - before).toBe(2);
   });
 
   it('retries a request once on another worker when its worker dies mid-request', async () => {

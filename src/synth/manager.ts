@@ -428,14 +428,20 @@ export class TTSManager implements ITTSService {
     return fresh.length > 0 ? fresh : this.othersStarting(job) ? [] : serving;
   }
 
+  private hasFreeWorker(): boolean {
+    for (const m of this.members.values()) if (isServing(m.worker.state) && !m.recycle && m.worker.inFlight < m.worker.capacity) return true;
+    return false;
+  }
+
   private othersStarting(job: Job): boolean {
     return [...this.members.values()].some((m) => m.worker.state === WorkerState.INITIALIZING && !job.exclude.has(m.id));
   }
 
   private pump(): void {
-    if (this.state === 'stopped') return;
+    if (this.state === 'stopped' || this.queue.size === 0) return;
     const now = Date.now();
     for (const job of [...this.queue]) {
+      if (!this.hasFreeWorker()) return;
       const candidates = this.candidatesFor(job, now);
       if (candidates.length === 0) continue;
       const chosen = this.balancer({ voiceId: job.voice.id, priority: job.priority }, candidates);

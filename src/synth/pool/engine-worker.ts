@@ -125,6 +125,7 @@ export class EngineWorker {
   private readonly options: Required<Omit<EngineWorkerOptions, 'spawn' | 'log'>> & { spawn: SpawnFn; log: (line: string) => void };
   private child: ChildProcessLike | null = null;
   private readonly pending = new Map<string, Pending>();
+  private activeSyntheses = 0;
   private readonly decoder: FrameDecoder;
   private lineBuffer = '';
   private handshakeId: string | null = null;
@@ -156,10 +157,9 @@ export class EngineWorker {
     return this.child?.pid ?? null;
   }
 
+  /** Syntheses accepted and not yet answered (counted from the call, before any await). */
   get inFlight(): number {
-    let n = 0;
-    for (const p of this.pending.values()) if (p.kind === 'synthesize') n++;
-    return n;
+    return this.activeSyntheses;
   }
 
   /** Requests this worker may hold at once. */
@@ -259,7 +259,15 @@ export class EngineWorker {
 
   /** Sends one synthesis; rejects with a PoolError. `signal` abandons the wait (timeouts). */
   async synthesize(job: WorkerJob, signal?: AbortSignal): Promise<WorkerAudio> {
-    if (this.protocol === PROTOCOL.V1) return this.synthesizeV1(job, signal);
+    this.activeSyntheses++;
+    try {
+      return await (this.protocol === PROTOCOL.V1 ? this.synthesizeV1(job, signal) : this.synthesizeV2(job, signal));
+    } finally {
+      this.activeSyntheses--;
+    }
+  }
+
+  private async synthesizeV2(job: WorkerJob, signal?: AbortSignal): Promise<WorkerAudio> {
     const payload: RequestPayload = { type: 'synthesize', text: job.text, voice: job.voice, speed: job.speed, priority: job.priority };
     const reply = await this.request(payload, { correlationId: job.correlationId, retryCount: job.retryCount }, signal);
     if (reply.type === 'error') {
