@@ -167,7 +167,13 @@ async function openJob(jobId: string, start: Position, autoplay: boolean): Promi
   session?.close();
   session = undefined;
   saved = { index: -1, at: 0, finished: false };
-  const next = await JobSession.open(ctx(), jobId, transcript, start);
+  let next: JobSession;
+  try {
+    next = await JobSession.open(ctx(), jobId, transcript, start);
+  } catch (e) {
+    resetPlayer();
+    throw e;
+  }
   session = next;
   notice = null;
   setJobInUrl(jobId);
@@ -179,6 +185,20 @@ async function openJob(jobId: string, start: Position, autoplay: boolean): Promi
   render();
   if (autoplay) await next.play(start);
   render();
+}
+
+/** No job: empty transcript, disabled controls. */
+function resetPlayer(): void {
+  transcript.clear();
+  progress.update({ total: 0, synthesized: 0, failed: 0, playedFraction: 0, playingIndex: 0 });
+  for (const b of [el.play, el.prev, el.next]) b.disabled = true;
+  for (const a of [el.downloadAudio, el.downloadVtt, el.downloadSrt]) {
+    a.removeAttribute('href');
+    a.setAttribute('aria-disabled', 'true');
+  }
+  setText(el.statusDetail, '');
+  for (const key of Object.keys(el.player.dataset)) delete el.player.dataset[key];
+  el.player.dataset.state = 'idle';
 }
 
 /** After a reload: the job in the URL, from the saved position. */
@@ -264,6 +284,7 @@ function render(): void {
   setData(d, 'playedChunks', p.playedChunks);
   setData(d, 'audioTime', p.audioTime.toFixed(2));
   setData(d, 'underruns', p.underruns);
+  setData(d, 'lateMs', p.lateMs);
 
   persist(info);
 }

@@ -64,6 +64,8 @@ export interface PlaybackSnapshot {
   audioTime: number;
   /** Times audio was not there when its turn came (a gap beyond the designed pause). */
   underruns: number;
+  /** Total milliseconds those chunks started later than their designed slot. */
+  lateMs: number;
 }
 
 interface ScheduledChunk {
@@ -104,6 +106,7 @@ export class Player {
   /** The chunk heard at the last tick (drives prefetch and eviction). */
   private head = 0;
   private underruns = 0;
+  private lateS = 0;
   private suspendTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
 
@@ -198,7 +201,7 @@ export class Player {
   }
 
   snapshot(): PlaybackSnapshot {
-    const base = { playedChunks: this.played.size, audioTime: this.ctx.currentTime, underruns: this.underruns };
+    const base = { playedChunks: this.played.size, audioTime: this.ctx.currentTime, underruns: this.underruns, lateMs: Math.round(this.lateS * 1000) };
     const g = this.gen;
     if (!g) {
       const c = this.cursor;
@@ -209,6 +212,10 @@ export class Player {
     let cur: ScheduledChunk | undefined;
     for (const e of g.entries) if (e.startCtx <= t) cur = e;
     if (!cur) {
+      // Nothing left to schedule at all (started at the very end of the last chunk): done.
+      if (g.entries.length === 0 && g.next >= this.total) {
+        return { ...base, state: 'finished', index: Math.max(0, this.total - 1), offsetMs: 0, resumeAt: g.start, wordIndex: -1, playedFraction: 1 };
+      }
       const state: PlaybackState = g.entries.length > 0 ? 'playing' : 'buffering';
       return { ...base, state, index: g.start.index, offsetMs: g.start.offsetMs, resumeAt: g.start, wordIndex: -1, playedFraction: this.fraction(g.start.index, g.start.offsetMs) };
     }
@@ -291,8 +298,12 @@ export class Player {
       if (start - now > this.opts.scheduleAheadS) break;
       if (start < now + 0.01) {
         // The audio came too late for its slot: start as soon as possible.
-        if (g.lastEnd !== null) this.underruns++;
-        start = now + this.opts.startLeadS;
+        const late = now + this.opts.startLeadS;
+        if (g.lastEnd !== null) {
+          this.underruns++;
+          this.lateS += late - start;
+        }
+        start = late;
       }
       this.schedule(g, g.next, slot.buffer, start, g.nextOffsetS);
       g.next++;

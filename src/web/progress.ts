@@ -36,8 +36,8 @@ export class ProgressView {
   update(f: ProgressFigures): void {
     const synthPct = f.total > 0 ? Math.round((f.synthesized / f.total) * 100) : 0;
     const playedPct = Math.round(f.playedFraction * 1000) / 10;
-    this.synthBar.style.inlineSize = `${synthPct}%`;
-    this.playedBar.style.inlineSize = `${playedPct}%`;
+    setWidth(this.synthBar, `${synthPct}%`);
+    setWidth(this.playedBar, `${playedPct}%`);
     setAria(this.synthBar, synthPct, `${f.synthesized} of ${f.total} synthesized`);
     setAria(this.playedBar, Math.round(playedPct), `${Math.round(playedPct)}% played`);
     setText(this.synthLabel, `${f.synthesized} of ${f.total}${f.failed ? ` (${f.failed} failed)` : ''}`);
@@ -45,6 +45,10 @@ export class ProgressView {
     setData(this.root, 'synthPercent', synthPct);
     setData(this.root, 'playedPercent', playedPct);
   }
+}
+
+function setWidth(el: HTMLElement, width: string): void {
+  if (el.style.inlineSize !== width) el.style.inlineSize = width;
 }
 
 function setAria(el: HTMLElement, value: number, text: string): void {

@@ -115,7 +115,7 @@ export class TranscriptView {
         span.classList.add('current');
         span.setAttribute('aria-current', 'true');
         span.tabIndex = 0; // roving tabindex: Tab lands on the sentence being read
-        if (!this.root.contains(document.activeElement) || document.activeElement === old) scrollIntoViewIfNeeded(span);
+        if (!this.root.contains(document.activeElement) || document.activeElement === old) this.reveal(span);
         if (document.activeElement === old) span.focus({ preventScroll: true });
       }
       this.current = index;
@@ -129,6 +129,15 @@ export class TranscriptView {
     }
   }
 
+  /** Scrolls the transcript box (never the page: the reader may be typing above) to show `span`. */
+  private reveal(span: HTMLElement): void {
+    const box = this.root.getBoundingClientRect();
+    const r = span.getBoundingClientRect();
+    if (r.top >= box.top && r.bottom <= box.bottom) return;
+    const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.root.scrollTo({ top: this.root.scrollTop + (r.top - box.top) - this.root.clientHeight / 3, behavior: smooth ? 'smooth' : 'auto' });
+  }
+
   clear(): void {
     this.spans = [];
     this.words.clear();
@@ -137,10 +146,4 @@ export class TranscriptView {
     this.root.replaceChildren();
     delete this.root.dataset.highlighted;
   }
-}
-
-function scrollIntoViewIfNeeded(el: HTMLElement): void {
-  const r = el.getBoundingClientRect();
-  if (r.top >= 0 && r.bottom <= window.innerHeight) return;
-  el.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
 }
