@@ -59,7 +59,8 @@ export class WorkerBreaker {
             minimumRps: config.minimumRequests / (config.windowMs / 1000),
           });
     this.breaker = circuitBreaker(handleWhen(isWorkerFault), { halfOpenAfter: config.resetTimeoutMs, breaker });
-    this.timeoutPolicy = timeout(config.timeoutMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn: false - aborting every finished request's signal costs a DOMException each.
+    this.timeoutPolicy = timeout(config.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     this.breaker.onStateChange(() => {
       const s = this.state;
       for (const l of this.listeners) l(s);

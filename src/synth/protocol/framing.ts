@@ -49,6 +49,10 @@ export function encodeBinaryFrame(header: unknown, body: Uint8Array): Buffer {
 
 export class FrameDecoder {
   private buffer: Buffer = Buffer.alloc(0);
+  /** Chunks held back while a binary frame of known size is incomplete (concatenated once). */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private needBytes = 0;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly options: Required<Omit<FrameDecoderOptions, 'onStray' | 'onCorrupt'>> &
     Pick<FrameDecoderOptions, 'onStray' | 'onCorrupt'>;
@@ -59,11 +63,26 @@ export class FrameDecoder {
 
   /** Bytes held while waiting for the rest of a frame. */
   get pendingBytes(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.heldBytes;
   }
 
   push(chunk: Uint8Array): void {
-    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.needBytes > 0) {
+      // A large frame is still arriving: avoid re-copying it on every chunk.
+      this.held.push(bytes);
+      this.heldBytes += bytes.length;
+      if (this.buffer.length + this.heldBytes < this.needBytes) {
+        this.armStaleTimer();
+        return;
+      }
+      this.buffer = Buffer.concat([this.buffer, ...this.held]);
+      this.held = [];
+      this.heldBytes = 0;
+      this.needBytes = 0;
+    } else {
+      this.buffer = this.buffer.length === 0 ? bytes : Buffer.concat([this.buffer, bytes]);
+    }
     this.drain();
   }
 
@@ -71,8 +90,17 @@ export class FrameDecoder {
   close(): void {
     if (this.staleTimer) clearTimeout(this.staleTimer);
     this.staleTimer = undefined;
-    if (this.buffer.length > 0) this.options.onCorrupt?.(`stream ended inside a frame (${this.buffer.length} bytes)`);
+    if (this.pendingBytes > 0) this.options.onCorrupt?.(`stream ended inside a frame (${this.pendingBytes} bytes)`);
     this.buffer = Buffer.alloc(0);
+    this.held = [];
+    this.heldBytes = 0;
+    this.needBytes = 0;
+  }
+
+  private armStaleTimer(): void {
+    if (this.staleTimer) clearTimeout(this.staleTimer);
+    this.staleTimer = setTimeout(() => this.dropStale(), this.options.partialFrameTimeoutMs);
+    this.staleTimer.unref?.();
   }
 
   private drain(): void {
@@ -92,8 +120,7 @@ export class FrameDecoder {
       const consumed = this.buffer[0] === RS ? this.tryJson() : this.tryBinary();
       if (consumed === 0) {
         // Incomplete frame: wait for more bytes, but not forever.
-        this.staleTimer = setTimeout(() => this.dropStale(), this.options.partialFrameTimeoutMs);
-        this.staleTimer.unref?.();
+        this.armStaleTimer();
         return;
       }
       this.buffer = this.buffer.subarray(consumed);
@@ -156,7 +183,10 @@ export class FrameDecoder {
       return 1;
     }
     const total = BINARY_PREFIX_BYTES + headerLen + bodyLen;
-    if (b.length < total) return 0;
+    if (b.length < total) {
+      this.needBytes = total;
+      return 0;
+    }
     const headerBytes = b.subarray(BINARY_PREFIX_BYTES, BINARY_PREFIX_BYTES + headerLen);
     const body = b.subarray(BINARY_PREFIX_BYTES + headerLen, total);
     if (crc32(body, crc32(headerBytes)) !== b.readUInt32LE(12)) {
@@ -170,13 +200,19 @@ export class FrameDecoder {
       this.options.onCorrupt?.(`invalid binary frame header: ${(error as Error).message}`);
       return 1;
     }
-    // Copy the body out so the decoder's buffer can be released.
-    this.options.onFrame({ kind: 'binary', header, body: new Uint8Array(body) });
+    // A view, not a copy: decoder buffers are never written to after concat.
+    this.options.onFrame({ kind: 'binary', header, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) });
     return total;
   }
 
   private dropStale(): void {
     this.staleTimer = undefined;
+    if (this.heldBytes > 0) {
+      this.buffer = Buffer.concat([this.buffer, ...this.held]);
+      this.held = [];
+      this.heldBytes = 0;
+    }
+    this.needBytes = 0;
     if (this.buffer.length === 0) return;
     this.options.onCorrupt?.(`incomplete frame timed out (${this.buffer.length} bytes)`);
     this.buffer = this.buffer.subarray(1);
