@@ -56,6 +56,8 @@ export interface ChunkInfo {
   mimeType: string | null;
   bytes: number | null;
   durationMs: number | null;
+  /** Word timings, when the engine gave them. */
+  words?: WordTiming[];
 }
 
 export interface JobState {

@@ -291,7 +291,7 @@ export class JobStore {
 }
 
 export function toChunkInfo(r: ChunkRow): ChunkInfo {
-  return {
+  const info: ChunkInfo = {
     index: r.idx,
     text: r.text,
     status: r.status,
@@ -303,6 +303,8 @@ export function toChunkInfo(r: ChunkRow): ChunkInfo {
     bytes: r.bytes,
     durationMs: r.duration_ms,
   };
+  if (r.words) info.words = JSON.parse(r.words) as WordTiming[];
+  return info;
 }
 
 export function parseWords(r: ChunkRow): WordTiming[] | undefined {
