@@ -75,22 +75,36 @@ function wranglerEnv(): NodeJS.ProcessEnv {
   };
 }
 
+/** Vars that are secrets in a deployment: written to .dev.vars (wrangler hides their values) instead of the config. */
+const SECRET_VARS = new Set(['LECTOR_API_KEYS', 'SYNTH_TOKEN', 'GOOGLE_TTS_API_KEY', 'OPENAI_API_KEY']);
+
+function writeWorkerConfig(dir: string, config: Record<string, unknown>, vars: Record<string, string>): string {
+  mkdirSync(dir, { recursive: true });
+  const plain: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [k, v] of Object.entries(vars)) {
+    if (SECRET_VARS.has(k)) secrets.push(`${k}=${JSON.stringify(v)}`);
+    else plain[k] = v;
+  }
+  config.vars = { ...(config.vars as Record<string, string>), ...plain };
+  const path = join(dir, 'wrangler.json');
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  writeFileSync(join(dir, '.dev.vars'), secrets.join('\n') + '\n', { mode: 0o600 });
+  return path;
+}
+
 /** Writes configs for this run: absolute paths, per-run vars. The committed configs stay untouched. */
 export function writeRunConfigs(dir: string, orchestratorVars: Record<string, string>, backendVars: Record<string, string>): { orchestrator: string; backend: string } {
-  mkdirSync(dir, { recursive: true });
   const orch = readJsonc(ORCHESTRATOR_CONFIG);
   orch.main = join(REPO_ROOT, 'src/edge/orchestrator', orch.main as string);
   const assets = orch.assets as { directory: string };
   assets.directory = join(REPO_ROOT, 'src/edge/orchestrator', assets.directory);
-  orch.vars = { ...(orch.vars as Record<string, string>), ...orchestratorVars };
   const back = readJsonc(BACKEND_CONFIG);
   back.main = join(REPO_ROOT, 'src/edge/backend', back.main as string);
-  back.vars = { ...(back.vars as Record<string, string>), ...backendVars };
-  const orchestrator = join(dir, 'orchestrator.wrangler.json');
-  const backend = join(dir, 'backend.wrangler.json');
-  writeFileSync(orchestrator, JSON.stringify(orch, null, 2));
-  writeFileSync(backend, JSON.stringify(back, null, 2));
-  return { orchestrator, backend };
+  return {
+    orchestrator: writeWorkerConfig(join(dir, 'orchestrator'), orch, orchestratorVars),
+    backend: writeWorkerConfig(join(dir, 'backend'), back, backendVars),
+  };
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'chunk_not_ready'
   | 'job_exists'
   | 'unauthorized'
+  | 'forbidden_origin'
+  | 'quota_exceeded'
   | 'rate_limited'
   | 'payload_too_large'
   | 'headers_too_large'

@@ -1,18 +1,32 @@
 // The orchestrator Worker: the public HTTP API and the page. Job state lives in
 // TtsJobDurableObject; synthesis goes through the backend Worker.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { LectorError, isLectorError } from '../../core/errors.ts';
 import { audioRoutes } from './api/audio.ts';
 import { jobRoutes } from './api/jobs.ts';
 import { openAiRoutes } from './api/openai.ts';
 import { voiceCatalog } from './api/voices.ts';
+import type { AppEnv } from './api/app-env.ts';
+import { authenticate } from './security/auth.ts';
+import { corsPolicy } from './security/cors.ts';
 
 export { TtsJobDurableObject } from './job/TtsJobDurableObject.ts';
 export { RouterCounter } from './router/RouterCounter.ts';
+export { UsageLimiter } from './security/UsageLimiter.ts';
 
-const app = new Hono<{ Bindings: Env }>();
+const app = new Hono<AppEnv>();
 
 app.get('/api/health', (c) => c.json({ ok: true }));
+
+// Same-origin unless CORS_ORIGINS says otherwise; then the API key, if any is configured.
+app.use('/api/*', corsPolicy());
+app.use('/v1/*', corsPolicy());
+const requireKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('caller', await authenticate(c.req.raw, c.env.LECTOR_API_KEYS));
+  await next();
+};
+app.use('/api/*', requireKey);
+app.use('/v1/*', requireKey);
 
 app.get('/api/voices', async (c) => c.json({ voices: await voiceCatalog(c.env) }));
 

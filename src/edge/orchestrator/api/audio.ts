@@ -1,6 +1,7 @@
 // A job's whole audio as one WAV (one header, all PCM in order, designed
 // pauses) and its captions, assembled from the chunk objects in R2.
 import { Hono } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { DEFAULT_PAUSES, MAX_PAUSE_MS, layoutTimeline, type PauseOptions } from '../../../core/audio/timeline.ts';
 import { WAV_HEADER_BYTES, parseWav, wavHeader, type PcmFormat } from '../../../core/audio/wav.ts';
 import { toSrt, toWebVtt, type CaptionLevel } from '../../../core/captions.ts';
@@ -9,7 +10,7 @@ import type { AudioPlan } from '../job/TtsJobDurableObject.ts';
 import { jobStub } from './jobs.ts';
 import { parseJobId } from './validate.ts';
 
-type App = { Bindings: Env };
+type App = AppEnv;
 
 function pauses(q: (k: string) => string | undefined): PauseOptions {
   const read = (name: string, dflt: number): number => {

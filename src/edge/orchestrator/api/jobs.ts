@@ -1,14 +1,17 @@
 // Job routes: create, stream, state, chunk audio, delete.
 import { Hono } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import type { CreateJobRequest, CreateJobResponse, JobLinks, SplittingPreference } from '../../../core/api/types.ts';
 import { SPLITTING_PREFERENCES } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { unwrap } from '../../../core/result.ts';
 import { jobConfig } from '../job/config.ts';
+import type { InitializedJob, InitializeJobParams } from '../job/TtsJobDurableObject.ts';
+import { admitJob, releaseJob } from '../security/quota.ts';
 import { assertKnownVoice } from './voices.ts';
 import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
 
-type App = { Bindings: Env };
+type App = AppEnv;
 
 export function jobStub(env: Env, jobId: string) {
   return env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
@@ -19,18 +22,31 @@ function links(jobId: string): JobLinks {
   return { self: base, events: `${base}/events`, audio: `${base}/audio`, chunks: `${base}/chunks` };
 }
 
-async function createJob(env: Env, req: CreateJobRequest): Promise<CreateJobResponse> {
+/** Admits, creates and starts a job; the caller's key pays for its characters. */
+export async function startJob(env: Env, keyId: string | null, params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'>): Promise<InitializedJob> {
+  const jobId = crypto.randomUUID();
+  await admitJob(env, keyId, jobId, params.text.length);
+  let init: InitializedJob;
+  try {
+    init = unwrap(await jobStub(env, jobId).initializeJob({ ...params, jobId, ownerKeyId: keyId }));
+  } catch (e) {
+    await releaseJob(env, keyId, jobId, false);
+    throw e;
+  }
+  return init;
+}
+
+async function createJob(env: Env, keyId: string | null, req: CreateJobRequest): Promise<CreateJobResponse> {
   const splitting = (req.splitting ?? 'sentence') as SplittingPreference;
   if (!SPLITTING_PREFERENCES.includes(splitting)) {
     throw new LectorError('unknown_splitting', 400, `splitting must be one of ${SPLITTING_PREFERENCES.join(', ')}`);
   }
   const voiceId = req.voiceId ?? jobConfig(env as unknown as Record<string, unknown>).defaultVoice;
   await assertKnownVoice(env, voiceId);
-  const jobId = crypto.randomUUID();
-  const init = unwrap(
-    await jobStub(env, jobId).initializeJob({ jobId, text: req.text, voiceId, splittingPreference: splitting, maxTokens: req.maxTokens }),
-  );
-  return { ...init, links: links(jobId) };
+  const params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'> = { text: req.text, voiceId, splittingPreference: splitting };
+  if (req.maxTokens !== undefined) params.maxTokens = req.maxTokens;
+  const init = await startJob(env, keyId, params);
+  return { ...init, links: links(init.jobId) };
 }
 
 /** Opens the job's SSE stream in its Durable Object. */
@@ -43,12 +59,12 @@ async function openStream(env: Env, jobId: string, from: number, inline: boolean
 
 export const jobRoutes = new Hono<App>()
   .post('/tts', async (c) => {
-    const created = await createJob(c.env, parseCreateJob(await readJson(c.req.raw)));
+    const created = await createJob(c.env, c.get('caller').keyId, parseCreateJob(await readJson(c.req.raw)));
     return c.json(created, 202, { location: created.links.self });
   })
   .post('/tts-stream', async (c) => {
     const req = parseCreateJob(await readJson(c.req.raw));
-    const created = await createJob(c.env, req);
+    const created = await createJob(c.env, c.get('caller').keyId, req);
     const inline = req.inline === true || c.req.query('inline') === 'base64';
     const res = await openStream(c.env, created.jobId, -1, inline, req.order ?? 'index');
     res.headers.set('x-lector-job-id', created.jobId);

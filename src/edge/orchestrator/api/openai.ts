@@ -3,19 +3,19 @@
 // and streams its audio as the chunks complete, in order, with the designed
 // pauses — the first bytes arrive after about one chunk's synthesis.
 import { Hono } from 'hono';
+import type { AppEnv } from './app-env.ts';
 import { z } from 'zod';
 import { DEFAULT_PAUSES, pauseBeforeMs } from '../../../core/audio/timeline.ts';
 import { WAV_HEADER_BYTES, parseWav, silenceBytes, wavHeader } from '../../../core/audio/wav.ts';
 import type { ChunkEventData } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { chunkAudioKey } from '../../../core/ids.ts';
-import { unwrap } from '../../../core/result.ts';
 import { SseParser } from '../../../core/sse.ts';
-import { jobStub } from './jobs.ts';
+import { jobStub, startJob } from './jobs.ts';
 import { readJson } from './validate.ts';
 import { assertKnownVoice } from './voices.ts';
 
-type App = { Bindings: Env };
+type App = AppEnv;
 
 /** OpenAI's voice names; the synthesis service maps each to one of its voices. */
 export const OPENAI_VOICE_NAMES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
@@ -46,9 +46,12 @@ export const openAiRoutes = new Hono<App>().post('/audio/speech', async (c) => {
     if (req.speed !== undefined && req.speed !== 1) throw new LectorError('bad_request', 400, 'speed other than 1.0 is not supported for long-form jobs yet');
     const voiceId = req.voice.toLowerCase();
     if (!OPENAI_VOICE_NAMES.includes(voiceId)) await assertKnownVoice(c.env, req.voice);
-    const jobId = crypto.randomUUID();
+    const { jobId } = await startJob(c.env, c.get('caller').keyId, {
+      text: req.input,
+      voiceId: OPENAI_VOICE_NAMES.includes(voiceId) ? voiceId : req.voice,
+      splittingPreference: 'sentence',
+    });
     const stub = jobStub(c.env, jobId);
-    unwrap(await stub.initializeJob({ jobId, text: req.input, voiceId: OPENAI_VOICE_NAMES.includes(voiceId) ? voiceId : req.voice, splittingPreference: 'sentence' }));
     const events = await stub.fetch(`https://job/events?from=-1&order=index`);
     if (!events.ok || !events.body) throw new LectorError('internal', 500, 'job stream unavailable');
     const format = req.response_format ?? 'wav';

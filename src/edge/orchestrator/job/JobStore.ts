@@ -22,6 +22,7 @@ export interface JobRow {
   updated_at: number;
   expires_at: number;
   completion_seq: number;
+  owner_key: string | null;
 }
 
 export interface ChunkRow {
@@ -62,6 +63,7 @@ export interface NewJob {
   maxAttempts: number;
   now: number;
   expiresAt: number;
+  ownerKeyId: string | null;
 }
 
 export interface ChunkLease {
@@ -97,6 +99,9 @@ export class JobStore {
   /** Creates the tables (again, after deleteAll). */
   ensureSchema(): void {
     this.sql.exec(SCHEMA_SQL);
+    // Columns added after the first schema: add them to older databases.
+    const cols = new Set(this.sql.exec<{ name: string }>('PRAGMA table_info(job)').toArray().map((r) => r.name));
+    if (!cols.has('owner_key')) this.sql.exec('ALTER TABLE job ADD COLUMN owner_key TEXT');
   }
 
   private exec(query: string, ...params: SqlValue[]): Row[] {
@@ -115,10 +120,10 @@ export class JobStore {
     this.storage.transactionSync(() => {
       this.exec(
         `INSERT INTO job (id, job_id, status, voice_id, model, splitting, total, text_chars, overall_timeout_ms,
-           concurrency, max_attempts, created_at, updated_at, expires_at)
-         VALUES (1, ?, 'initialized', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           concurrency, max_attempts, created_at, updated_at, expires_at, owner_key)
+         VALUES (1, ?, 'initialized', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         job.jobId, job.voiceId, job.model, job.splitting, chunks.length, job.textChars, job.overallTimeoutMs,
-        job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt,
+        job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt, job.ownerKeyId,
       );
       for (let i = 0; i < chunks.length; i++) {
         const c = chunks[i]!;

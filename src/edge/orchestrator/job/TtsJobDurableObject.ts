@@ -11,6 +11,7 @@ import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
 import { jobConfig, type JobConfig } from './config.ts';
 import { EventHub } from './EventHub.ts';
+import { releaseJob } from '../security/quota.ts';
 import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
 
 export interface InitializeJobParams {
@@ -20,6 +21,8 @@ export interface InitializeJobParams {
   model?: string | null;
   splittingPreference: SplittingPreference;
   maxTokens?: number;
+  /** The API key that started the job (its usage slot is released when the job ends); null = open mode. */
+  ownerKeyId?: string | null;
   /** Internal (tests, chaos runs): attempts per chunk instead of JOB_MAX_ATTEMPTS. */
   maxAttempts?: number;
   /** Internal (tests): false leaves the job to be driven by hand through the lease RPCs. Default true. */
@@ -130,6 +133,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
           maxAttempts: params.maxAttempts ?? this.config.maxAttempts,
           now,
           expiresAt: now + this.config.ttlSeconds * 1000,
+          ownerKeyId: params.ownerKeyId ?? null,
         },
         chunks,
       );
@@ -210,7 +214,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     if (u.sentenceIndexToFail !== undefined) this.store.failChunk(u.sentenceIndexToFail, u.errorMessage ?? 'failed by request', now);
     if (u.status) this.store.setJobStatus(u.status, u.errorMessage ?? null, now);
     const job = this.store.job();
-    if (job && TERMINAL.has(job.status)) this.hub.jobSettled();
+    if (job && TERMINAL.has(job.status)) this.settled();
     return this.store.state(false);
   }
 
@@ -233,7 +237,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
 
   private async removeEverything(jobId: string): Promise<number> {
     this.store.setJobStatus('cancelled', 'deleted', Date.now());
-    this.hub.jobSettled();
+    this.settled();
     const objects = await this.deleteAudio(jobId);
     this.hub.closeAll();
     await this.ctx.storage.deleteAlarm();
@@ -337,7 +341,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       this.store.retryLater(lease.index, message, now + delay, now);
     } else {
       this.store.failChunk(lease.index, message, now);
-      this.hub.jobSettled();
+      this.settled();
     }
   }
 
@@ -365,7 +369,18 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private afterCompletion(): void {
     this.hub.chunkCompleted();
     const job = this.store.job();
-    if (job && TERMINAL.has(job.status)) this.hub.jobSettled();
+    if (job && TERMINAL.has(job.status)) this.settled();
+  }
+
+  /** The job reached a terminal state: tell the streams and free the key's usage slot. */
+  private settled(): void {
+    this.hub.jobSettled();
+    const job = this.store.job();
+    if (job?.owner_key) {
+      this.ctx.waitUntil(
+        releaseJob(this.env, job.owner_key, job.job_id, true).catch((e: unknown) => console.warn('usage release failed', job.job_id, String(e))),
+      );
+    }
   }
 
   private leaseIfActive(k: number): ChunkLease[] {

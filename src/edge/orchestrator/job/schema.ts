@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS job (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
-  completion_seq INTEGER NOT NULL DEFAULT 0
+  completion_seq INTEGER NOT NULL DEFAULT 0,
+  owner_key TEXT
 );
 CREATE TABLE IF NOT EXISTS chunk (
   idx INTEGER PRIMARY KEY,
