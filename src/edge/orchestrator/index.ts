@@ -16,6 +16,18 @@ export { UsageLimiter } from './security/UsageLimiter.ts';
 
 const app = new Hono<AppEnv>();
 
+/** Total request-header bytes accepted (Cloudflare's own limit is 128 KB; we need far less). */
+const MAX_HEADER_BYTES = 32 * 1024;
+
+app.use('*', async (c, next) => {
+  let bytes = 0;
+  c.req.raw.headers.forEach((v, k) => {
+    bytes += k.length + v.length + 4;
+  });
+  if (bytes > MAX_HEADER_BYTES) throw new LectorError('headers_too_large', 431, `request headers over ${MAX_HEADER_BYTES} bytes`);
+  await next();
+});
+
 app.get('/api/health', (c) => c.json({ ok: true }));
 
 // Same-origin unless CORS_ORIGINS says otherwise; then the API key, if any is configured.
