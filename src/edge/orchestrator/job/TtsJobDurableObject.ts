@@ -23,6 +23,8 @@ export interface InitializeJobParams {
   maxTokens?: number;
   /** The API key that started the job (its usage slot is released when the job ends); null = open mode. */
   ownerKeyId?: string | null;
+  /** Internal (tests, benchmarks): chunks in flight instead of JOB_CONCURRENCY. */
+  concurrency?: number;
   /** Internal (tests, chaos runs): attempts per chunk instead of JOB_MAX_ATTEMPTS. */
   maxAttempts?: number;
   /** Internal (tests): false leaves the job to be driven by hand through the lease RPCs. Default true. */
@@ -129,7 +131,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
           splitting: params.splittingPreference,
           textChars: params.text.length,
           overallTimeoutMs: overall,
-          concurrency: this.config.concurrency,
+          concurrency: params.concurrency ?? this.config.concurrency,
           maxAttempts: params.maxAttempts ?? this.config.maxAttempts,
           now,
           expiresAt: now + this.config.ttlSeconds * 1000,
