@@ -1,0 +1,77 @@
+// Resumable Server-Sent Events on the real stack (issue 5 §1): disconnect after
+// three events, resume with Last-Event-ID, and get every remaining chunk
+// exactly once, in order; inline audio; completion order.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChunkEventData, CreateJobResponse, JobEventData } from '../../src/core/api/types.ts';
+import { base64ToBytes } from '../../src/core/base64.ts';
+import { parseWav } from '../../src/core/audio/wav.ts';
+import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { readSse } from '../support/sse-client.ts';
+import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
+
+const TEXT = Array.from({ length: 12 }, (_, i) => `This is paragraph number ${i}.`).join('\n\n');
+const JSON_CT = { 'content-type': 'application/json' };
+
+describe('SSE', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('resumes after a disconnect with Last-Event-ID: each chunk exactly once, in order', async () => {
+    const job = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: TEXT }) })).json()) as CreateJobResponse;
+    const first = await readSse(await fetch(`${stack.edgeUrl}${job.links.events}`), (_e, all) => all.filter((e) => e.event === 'message').length === 3);
+    expect(first[0]!.event).toBe('job');
+    const jobData = JSON.parse(first[0]!.data) as JobEventData;
+    expect(jobData).toMatchObject({ jobId: job.jobId, total: 12 });
+    expect(jobData.overallOrchestratorTimeoutMs).toBe(job.overallOrchestratorTimeoutMs);
+    const seen = first.filter((e) => e.event === 'message');
+    const lastId = seen.at(-1)!.id!;
+    expect(lastId).toBe('2');
+    const rest = await readSse(await fetch(`${stack.edgeUrl}${job.links.events}`, { headers: { 'last-event-id': lastId } }));
+    const ids = [...seen, ...rest.filter((e) => e.event === 'message')].map((e) => Number(e.id));
+    expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(rest.at(-1)!.event).toBe('end');
+    expect(rest.some((e) => e.event === 'progress')).toBe(true);
+    // ?from= is the same as Last-Event-ID.
+    const fromQuery = await readSse(await fetch(`${stack.edgeUrl}${job.links.events}?from=9`));
+    expect(fromQuery.filter((e) => e.event === 'message').map((e) => e.id)).toEqual(['10', '11']);
+  });
+
+  it('carries base64 audio inline when asked, equal to the chunk', async () => {
+    const res = await fetch(`${stack.edgeUrl}/api/tts-stream`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: 'Inline audio here.', inline: true }) });
+    expect(res.headers.get('content-encoding')).not.toBe('gzip');
+    const events = await readSse(res);
+    const msg = JSON.parse(events.find((e) => e.event === 'message')!.data) as ChunkEventData;
+    expect(msg.text).toBe('Inline audio here.');
+    expect(msg.durationMs).toBeGreaterThan(0);
+    const wav = parseWav(base64ToBytes(msg.audioChunk!));
+    const direct = await synthesizeEspeakPcm('Inline audio here.', 'en-us');
+    expect(Buffer.from(wav.pcm).equals(Buffer.from(direct.pcm))).toBe(true);
+  });
+
+  it('sends chunks in completion order when asked, each once', async () => {
+    const job = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: TEXT }) })).json()) as CreateJobResponse;
+    const events = await readSse(await fetch(`${stack.edgeUrl}${job.links.events}?order=completion`));
+    const ids = events.filter((e) => e.event === 'message').map((e) => Number(e.id));
+    expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(events.at(-1)!.event).toBe('end');
+  });
+
+  it('ends the stream with event: error when the job stops (deleted mid-job)', async () => {
+    const long = Array.from({ length: 60 }, (_, i) => `Sentence ${i} of a job that will be cancelled.`).join('\n\n');
+    const job = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: long }) })).json()) as CreateJobResponse;
+    let deleting: Promise<Response> | undefined;
+    const events = await readSse(await fetch(`${stack.edgeUrl}${job.links.events}`), (ev) => {
+      if (ev.event === 'job') deleting = fetch(`${stack.edgeUrl}/api/tts/${job.jobId}`, { method: 'DELETE' });
+      return ev.event === 'end' || ev.event === 'error';
+    });
+    expect((await deleting!).status).toBe(200);
+    const last = events.at(-1)!;
+    expect(last.event).toBe('error');
+    expect(JSON.parse(last.data)).toMatchObject({ code: 'job_cancelled' });
+  });
+});
