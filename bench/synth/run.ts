@@ -219,13 +219,20 @@ async function recovery(n: number): Promise<SynthBenchReport['recovery']> {
   const baseline: number[] = [];
   for (let i = 0; i < 5; i++) baseline.push((await m.synthesize({ text, voice: 'en-us' })).latencyMs);
   const base = pct(baseline, 50);
-  while (ready() < n) await sleep(5);
-  const p = m.synthesize({ text, voice: 'en-us' });
-  while (!m.getStatus().workers.some((w) => w.state === WorkerState.BUSY)) await sleep(1);
-  const busy = m.getStatus().workers.find((w) => w.state === WorkerState.BUSY)!;
-  await sleep(base / 2);
-  process.kill(busy.pid!, 'SIGKILL');
-  const hit = await p;
+  let hit = { latencyMs: 0, attempts: 1 };
+  for (let tries = 0; tries < 5 && hit.attempts < 2; tries++) {
+    while (ready() < n) await sleep(5);
+    const p = m.synthesize({ text, voice: 'en-us' });
+    while (!m.getStatus().workers.some((w) => w.state === WorkerState.BUSY)) await sleep(1);
+    const busy = m.getStatus().workers.find((w) => w.state === WorkerState.BUSY)!;
+    await sleep(base / 3);
+    try {
+      process.kill(busy.pid!, 'SIGKILL');
+    } catch {
+      // Already replaced: this try does not count.
+    }
+    hit = await p;
+  }
   await m.shutdown();
   return {
     replacementReadyMs: { median: Math.round(pct(times, 50)), max: Math.round(Math.max(...times)) },

@@ -23,6 +23,8 @@ export const ESPEAK_MAX_RATE = 450;
 const SCRATCH_BYTES = 512 * 1024;
 const MAX_TEXT_BYTES = SCRATCH_BYTES - 1024;
 
+const WARM_UP_TEXT = 'Warming up: the quick brown fox jumps over the lazy dog, 1, 2, 3.';
+
 export function espeakRate(speed: number): number {
   return Math.min(ESPEAK_MAX_RATE, Math.max(ESPEAK_MIN_RATE, Math.round(ESPEAK_DEFAULT_RATE * speed)));
 }
@@ -48,7 +50,12 @@ export class EspeakEngine implements SpeechEngine {
     this.snapshot = module.HEAPU8.slice();
   }
 
-  static async load(): Promise<EspeakEngine> {
+  /**
+   * Loads the module and snapshots its heap. `warmUp` synthesizes one sentence
+   * afterwards so the JIT has compiled the (wasm2js) engine before the first
+   * request; it does not change any later output, which starts from the snapshot.
+   */
+  static async load(options: { warmUp?: boolean } = {}): Promise<EspeakEngine> {
     const module = await init();
     const worker = new module.eSpeakNGWorker();
     // Grow the binding's string scratch buffer once: a long string argument
@@ -81,7 +88,9 @@ export class EspeakEngine implements SpeechEngine {
       });
     }
     if (worker.set_voice('gmw/en-US') !== 0) throw new EngineError('engine_failed', 'eSpeak: default voice en-us missing');
-    return new EspeakEngine(module, worker, byId);
+    const engine = new EspeakEngine(module, worker, byId);
+    if (options.warmUp) engine.synthesizeSync(WARM_UP_TEXT, 'espeak:en-us', 1);
+    return engine;
   }
 
   voices(): CatalogVoice[] {

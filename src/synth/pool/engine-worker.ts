@@ -2,8 +2,8 @@
 // negotiation (v2.1 / v2.0 handshake, v1 fallback), requests correlated with
 // replies by id, explicit lifecycle state, and stop with SIGTERM then SIGKILL.
 
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseWav } from '../../core/audio/wav.ts';
@@ -94,16 +94,8 @@ interface Pending {
   v1Path?: string;
 }
 
-let v1Dir: Promise<string> | undefined;
-
-function v1OutputDir(): Promise<string> {
-  v1Dir ??= (async () => {
-    const dir = join(tmpdir(), `lector-synth-${process.pid}`);
-    await mkdir(dir, { recursive: true });
-    return dir;
-  })();
-  return v1Dir;
-}
+/** Where v1 workers are told to write their WAV files (one directory per manager process). */
+const V1_DIR = join(tmpdir(), `lector-synth-${process.pid}`);
 
 export class EngineWorker {
   readonly id: string;
@@ -194,6 +186,8 @@ export class EngineWorker {
     });
     child.stdin?.on('error', (error) => this.options.log(`[${this.id}] stdin: ${error.message}`));
 
+    // Synchronous: microseconds, and no await between spawn and handshake.
+    if (t.protocol === PROTOCOL.V1 || t.protocol === 'auto') mkdirSync(V1_DIR, { recursive: true });
     if (t.protocol === PROTOCOL.V1) {
       this.becomeV1();
       return;
@@ -348,9 +342,8 @@ export class EngineWorker {
   }
 
   private async synthesizeV1(job: WorkerJob, signal?: AbortSignal): Promise<WorkerAudio> {
-    const dir = await v1OutputDir();
     const id = newMessageId('v1');
-    const outputPath = join(dir, `${this.id}-${id}.wav`);
+    const outputPath = join(V1_DIR, `${this.id}-${id}.wav`);
     const t0 = performance.now();
     const req: V1Request = { type: 'synthesize', text: job.text, output_path: outputPath, voice: job.voice, speed: job.speed };
     try {

@@ -25,7 +25,7 @@ import { EngineHost, type EngineLoader } from './engine-host.ts';
 const SUPPORTED: ProtocolVersion[] = [PROTOCOL.V2_1, PROTOCOL.V2];
 
 const ENGINE_LOADERS: Record<string, EngineLoader> = {
-  espeak: () => EspeakEngine.load(),
+  espeak: () => EspeakEngine.load({ warmUp: true }),
   flite: () => FliteEngine.load(),
 };
 
