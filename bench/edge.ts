@@ -38,6 +38,44 @@ async function runJob(stack: Stack, chunks: number): Promise<{ jobId: string; st
   }
 }
 
+/** Streams a job's events to the end, optionally with inline base64 audio; returns the job id. */
+async function streamJob(stack: Stack, chunks: number, inline: boolean): Promise<string> {
+  const text = Array.from({ length: chunks }, (_, i) => `Inline check sentence ${i}.`).join('\n\n');
+  const res = await fetch(`${stack.edgeUrl}/api/tts-stream${inline ? '?inline=base64' : ''}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text }),
+  });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let tail = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    tail = (tail + value).slice(-200);
+    if (/event: (end|error)/.test(tail)) break;
+  }
+  await reader.cancel();
+  return res.headers.get('x-lector-job-id') ?? '';
+}
+
+/** Extra workerd CPU per chunk when events carry base64 audio (issue 5 §1), measured against the same job without it. */
+export async function benchInline(chunks = Number(process.env.BENCH_INLINE_CHUNKS ?? 200)): Promise<{ plainMsPerChunk: number; inlineMsPerChunk: number; extraMsPerChunk: number }> {
+  const stack = await startStack();
+  try {
+    await streamJob(stack, 10, true);
+    const results = { plain: 0, inline: 0 };
+    // Alternate to spread machine noise over both.
+    for (const mode of ['plain', 'inline', 'plain', 'inline'] as const) {
+      const before = workerdCpuMs(stack.edge.pid);
+      await streamJob(stack, chunks / 2, mode === 'inline');
+      results[mode] += workerdCpuMs(stack.edge.pid) - before;
+    }
+    return { plainMsPerChunk: results.plain / chunks, inlineMsPerChunk: results.inline / chunks, extraMsPerChunk: (results.inline - results.plain) / chunks };
+  } finally {
+    await stack.stop();
+  }
+}
+
 export interface EdgeFigures {
   chunks: number;
   wallSeconds: number;
