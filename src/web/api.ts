@@ -13,6 +13,21 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * fetch that handles a deployment with API keys: on 401 it asks for the key
+ * once, keeps it in a same-site cookie (so EventSource, chunk fetches and
+ * download links carry it too) and retries.
+ */
+async function apiFetch(input: string, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  if (res.status !== 401 || typeof window === 'undefined') return res;
+  const key = window.prompt('This Lector server needs an API key. Enter it to continue:');
+  if (!key) return res;
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = `lector_key=${encodeURIComponent(key.trim())}; Path=/; SameSite=Strict; Max-Age=2592000${secure}`;
+  return fetch(input, init);
+}
+
 async function readJson<T>(res: Response): Promise<T> {
   if (res.ok) return (await res.json()) as T;
   let code = 'http_error';
@@ -28,17 +43,17 @@ async function readJson<T>(res: Response): Promise<T> {
 }
 
 export async function fetchVoices(signal?: AbortSignal): Promise<VoiceInfo[]> {
-  const res = await fetch('/api/voices', { signal });
+  const res = await apiFetch('/api/voices', { signal });
   return (await readJson<{ voices: VoiceInfo[] }>(res)).voices;
 }
 
 export async function createJob(req: CreateJobRequest): Promise<CreateJobResponse> {
-  const res = await fetch('/api/tts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
+  const res = await apiFetch('/api/tts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req) });
   return readJson<CreateJobResponse>(res);
 }
 
 export async function fetchJobState(jobId: string): Promise<JobState> {
-  const res = await fetch(`/api/tts/${encodeURIComponent(jobId)}?include=chunks`);
+  const res = await apiFetch(`/api/tts/${encodeURIComponent(jobId)}?include=chunks`);
   return readJson<JobState>(res);
 }
 
