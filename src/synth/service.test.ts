@@ -52,4 +52,14 @@ describe('service output equals the direct reference', () => {
     expect(Number(res.headers.get('x-lector-duration-ms'))).toBe(wav.durationMs);
     expect(res.headers.get('x-lector-engine')).toBe('espeak');
   });
+
+  it('omits word timings that would not fit in a response header', async () => {
+    const text = 'Many short words make a long header. '.repeat(90);
+    const res = await speech({ input: text, voice: 'en-us', response_format: 'pcm' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-lector-words')).toBeNull();
+    expect(Number(res.headers.get('x-lector-words-omitted'))).toBeGreaterThan(500);
+    const ref = await synthesizeEspeakPcm(text, 'en-us');
+    expect(Buffer.compare(Buffer.from(await res.arrayBuffer()), Buffer.from(ref.pcm))).toBe(0);
+  });
 });

@@ -26,6 +26,8 @@ export interface SynthAppOptions {
 export const SYNTH_APP_DEFAULTS = { maxInputChars: 16_384, maxBodyBytes: 256 * 1024 } as const;
 
 const RESPONSE_FORMATS = ['wav', 'pcm'] as const;
+/** Largest `x-lector-words` header value sent (ASCII bytes). */
+export const MAX_WORDS_HEADER_BYTES = 8192;
 const OPENAI_ONLY_FORMATS = ['mp3', 'opus', 'aac', 'flac'];
 
 const speechSchema = z.object({
@@ -139,7 +141,12 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
         'x-lector-engine-ms': String(result.engineMs),
         'cache-control': 'no-store',
       };
-      if (result.words && result.words.length > 0) headers['x-lector-words'] = JSON.stringify(result.words);
+      if (result.words && result.words.length > 0) {
+        const words = JSON.stringify(result.words);
+        // Clients cap response headers (undici: 16 KiB in all); very long inputs get the audio without timings.
+        if (words.length <= MAX_WORDS_HEADER_BYTES) headers['x-lector-words'] = words;
+        else headers['x-lector-words-omitted'] = String(result.words.length);
+      }
       if (format === 'pcm') {
         headers['content-type'] = 'audio/pcm';
         headers['x-sample-rate'] = String(result.sampleRate);
