@@ -160,6 +160,17 @@ describe('pool with real worker processes', () => {
     expect(speedy.durationMs).toBeLessThan(r.durationMs * 0.75);
   }, 30_000);
 
+  const hasFliteCli = spawnSync('flite', ['-lv']).status === 0;
+  it.skipIf(!hasFliteCli)('drives the bring-your-own CLI example with Debian flite', async () => {
+    const cli = fileURLToPath(new URL('../../examples/byo-engine/cli-worker.mjs', import.meta.url));
+    const voices = [{ id: 'cli-flite:slt', engine: 'flite-cli', language: 'en-us', name: 'flite CLI (slt)', sampleRate: 16000, aliases: [] }];
+    const m = await start({ workerPool: { minWorkers: 1, maxWorkers: 1, templates: [{ name: 'cli-flite', command: process.execPath, args: [cli, 'flite'], protocol: 'auto', voices }], handshakeTimeoutMs: 1000 } });
+    expect(m.getStatus().workers[0]!.protocol).toBe('1.0');
+    const r = await m.synthesize({ text: 'Hello from the flite command.', voice: 'cli-flite:slt' });
+    expect(r).toMatchObject({ sampleRate: 16000, engine: 'cli-flite' });
+    expect(r.durationMs).toBeGreaterThan(800);
+  }, 30_000);
+
   it('garbage and partial writes on stdout do not desynchronize the protocol', async () => {
     const m = await start({ workerPool: { minWorkers: 1, maxWorkers: 1, templates: [faultyTemplate({ LECTOR_FAULT_GARBAGE: '1', LECTOR_FAULT_SPLIT: '97' }, 'noisy')] } });
     expect(m.getStatus().workers[0]!.protocol).toBe('2.1');
