@@ -11,6 +11,7 @@ import { createBalancer, type Balancer, type BalancerCandidate } from './pool/ba
 import { WorkerBreaker } from './pool/breaker.ts';
 import type { SpawnFn } from './pool/child.ts';
 import { EngineWorker, type WorkerTemplate } from './pool/engine-worker.ts';
+import { HealthMonitor } from './pool/health-monitor.ts';
 import { PoolError } from './pool/errors.ts';
 import { PriorityQueue } from './pool/queue.ts';
 import { healthScore, LatencyWindow, OutcomeWindow } from './pool/stats.ts';
@@ -81,7 +82,7 @@ export class TTSManager implements ITTSService {
   private startedAt = Date.now();
   private workerCounter = 0;
   private readonly restartTimes: number[] = [];
-  private healthTimer: ReturnType<typeof setInterval> | undefined;
+  private health: HealthMonitor<Member> | undefined;
   private scaleTimer: ReturnType<typeof setInterval> | undefined;
   private pendingRestart: ReturnType<typeof setTimeout> | undefined;
   private totals = { requests: 0, failures: 0, retries: 0 };
@@ -133,8 +134,16 @@ export class TTSManager implements ITTSService {
       throw new PoolError('no_worker', 'no engine worker could be started');
     }
     this.state = 'ready';
-    this.healthTimer = setInterval(() => void this.healthCheck(), this.config.health.intervalMs);
-    this.healthTimer.unref();
+    this.health = new HealthMonitor<Member>(this.config.health, {
+      targets: () => this.members.values(),
+      onPass: (m, recovered) => {
+        if (recovered) this.pump();
+        this.checkRecycle(m);
+      },
+      onRestart: (m) => this.restart(m, 'health'),
+      log: this.deps.log,
+    });
+    this.health.start();
     this.scaleTimer = setInterval(() => this.tick(), pool.scaleCheckIntervalMs);
     this.scaleTimer.unref();
   }
@@ -258,7 +267,7 @@ export class TTSManager implements ITTSService {
   async shutdown(): Promise<void> {
     if (this.state === 'stopped' && this.members.size === 0) return;
     this.state = 'stopped';
-    clearInterval(this.healthTimer);
+    this.health?.stop();
     clearInterval(this.scaleTimer);
     clearTimeout(this.pendingRestart);
     for (const job of [...this.queue]) this.fail(job, new PoolError('shutting_down', 'synthesis service is shutting down', { retryAfterSeconds: 1 }));
@@ -596,36 +605,9 @@ export class TTSManager implements ITTSService {
     else if (pool.maxWorkerRssBytes > 0 && (w.rssBytes ?? 0) > pool.maxWorkerRssBytes) this.recycle(member, 'rss_limit');
   }
 
-  private async healthCheck(): Promise<void> {
-    if (this.state === 'stopped') return;
-    const cfg = this.config.health;
-    await Promise.all(
-      [...this.members.values()].map(async (m) => {
-        const w = m.worker;
-        if (m.recycle || (w.state !== WorkerState.READY && w.state !== WorkerState.UNHEALTHY) || w.inFlight > 0) return;
-        try {
-          await w.health(cfg.timeoutMs);
-          m.healthFailures = 0;
-          m.lastOkAt = Date.now();
-          if (w.state === WorkerState.UNHEALTHY) {
-            w.setState(WorkerState.READY);
-            this.pump();
-          }
-          this.checkRecycle(m);
-        } catch (error) {
-          if (!w.alive || m.recycle) return;
-          m.healthFailures++;
-          w.setState(WorkerState.UNHEALTHY);
-          this.deps.log(`[${m.id}] health check failed (${m.healthFailures}/${cfg.failuresBeforeRestart}): ${(error as Error).message}`);
-          if (m.healthFailures >= cfg.failuresBeforeRestart) this.restart(m, 'health');
-        }
-      }),
-    );
-  }
-
   /** Runs one health-check round now (tests, the dashboard's refresh). */
   checkHealthNow(): Promise<void> {
-    return this.healthCheck();
+    return this.health?.checkAll() ?? Promise.resolve();
   }
 
   private workerStatus(m: Member, now: number): WorkerStatus {
