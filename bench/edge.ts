@@ -3,6 +3,7 @@
 // before and after), Durable Object requests, rows written and R2 operations
 // per chunk. Run: npm run bench -- edge   (BENCH_EDGE_CHUNKS=2000 by default)
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { CreateJobResponse, JobState } from '../src/core/api/types.ts';
 import { startStack, type Stack } from '../scripts/stack/stack.ts';
 
@@ -88,20 +89,48 @@ export interface EdgeFigures {
   alarms: number;
 }
 
+interface TraceRow {
+  kind: string;
+  entrypoint: string | null;
+  cpuTime: number | null;
+}
+
+/** Collects the Tail Worker's trace rows (one per invocation of any Worker or Durable Object). */
+async function startTraceCollector(): Promise<{ url: string; rows: TraceRow[]; close(): void }> {
+  const rows: TraceRow[] = [];
+  const srv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString('utf8')));
+    req.on('end', () => {
+      rows.push(...(JSON.parse(body) as TraceRow[]));
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const addr = srv.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}/`, rows, close: () => srv.close() };
+}
+
 export async function benchEdge(chunks = Number(process.env.BENCH_EDGE_CHUNKS ?? 2000)): Promise<EdgeFigures> {
-  const stack = await startStack();
+  const traces = await startTraceCollector();
+  const stack = await startStack({ tailCollectorUrl: traces.url });
   try {
     await runJob(stack, 20); // warm-up: JIT, SQLite, workers
+    await new Promise((r) => setTimeout(r, 1000));
+    traces.rows.length = 0;
     const before = workerdCpuMs(stack.edge.pid);
     const { jobId, state, wallMs } = await runJob(stack, chunks);
     const after = workerdCpuMs(stack.edge.pid);
+    await new Promise((r) => setTimeout(r, 1500)); // let the last traces arrive
     if (state.status !== 'completed') throw new Error(`bench job ${state.status}: ${state.errorMessage}`);
     const stats = (await (await fetch(`${stack.edgeUrl}/api/tts/${jobId}/stats`)).json()) as { alarms: number; backendCalls: number; rowsWritten: number };
-    const polls = Math.ceil(wallMs / 1000) + 1;
-    // Invocations: each alarm; per backend call one backend Worker invocation and two RouterCounter
-    // RPCs (acquire, report); the job creation; and the benchmark's own polls (Worker + DO each).
-    const invocations = stats.alarms + stats.backendCalls * 3 + 2 + polls * 2;
-    const doRequests = stats.alarms + stats.backendCalls * 2 + 1 + polls;
+    const rows = traces.rows;
+    // Every invocation the Tail Worker saw: Worker requests, DO RPCs and alarms, backend RPCs.
+    const invocations = rows.length;
+    const doRequests = rows.filter((r) => r.entrypoint === 'TtsJobDurableObject' || r.entrypoint === 'RouterCounter' || r.entrypoint === 'UsageLimiter').length;
+    const backendCalls = rows.filter((r) => r.entrypoint === 'BackendEntrypoint').length;
+    const alarms = rows.filter((r) => r.kind.includes('alarm')).length;
     return {
       chunks,
       wallSeconds: wallMs / 1000,
@@ -110,11 +139,12 @@ export async function benchEdge(chunks = Number(process.env.BENCH_EDGE_CHUNKS ??
       invocationsPerChunk: invocations / chunks,
       doRequestsPerChunk: doRequests / chunks,
       rowsWrittenPerChunk: stats.rowsWritten / chunks,
-      r2OpsPerChunk: stats.backendCalls / chunks, // one PUT per successful synthesis
-      alarms: stats.alarms,
+      r2OpsPerChunk: backendCalls / chunks, // one PUT per backend call that succeeded; no failures in this run
+      alarms: alarms || stats.alarms,
     };
   } finally {
     await stack.stop();
+    traces.close();
   }
 }
 

@@ -27,6 +27,8 @@ export interface StackOptions {
   /** Var overrides for each Worker. */
   orchestratorVars?: Record<string, string>;
   backendVars?: Record<string, string>;
+  /** Benchmarks: run a Tail Worker that posts every invocation's CPU and wall time to this URL. */
+  tailCollectorUrl?: string;
   /** Receives each output line of each process. */
   onLine?: (name: string, line: string) => void;
   /** Milliseconds to wait for each process to come up. */
@@ -94,17 +96,31 @@ function writeWorkerConfig(dir: string, config: Record<string, unknown>, vars: R
 }
 
 /** Writes configs for this run: absolute paths, per-run vars. The committed configs stay untouched. */
-export function writeRunConfigs(dir: string, orchestratorVars: Record<string, string>, backendVars: Record<string, string>): { orchestrator: string; backend: string } {
+export function writeRunConfigs(
+  dir: string,
+  orchestratorVars: Record<string, string>,
+  backendVars: Record<string, string>,
+  tailCollectorUrl?: string,
+): { orchestrator: string; backend: string; tail?: string } {
   const orch = readJsonc(ORCHESTRATOR_CONFIG);
   orch.main = join(REPO_ROOT, 'src/edge/orchestrator', orch.main as string);
   const assets = orch.assets as { directory: string };
   assets.directory = join(REPO_ROOT, 'src/edge/orchestrator', assets.directory);
   const back = readJsonc(BACKEND_CONFIG);
   back.main = join(REPO_ROOT, 'src/edge/backend', back.main as string);
-  return {
+  let tail: string | undefined;
+  if (tailCollectorUrl) {
+    orch.tail_consumers = [{ service: 'lector-bench-tail' }];
+    back.tail_consumers = [{ service: 'lector-bench-tail' }];
+    const tailConfig = { name: 'lector-bench-tail', main: join(REPO_ROOT, 'bench/tail/index.ts'), compatibility_date: orch.compatibility_date };
+    tail = writeWorkerConfig(join(dir, 'tail'), tailConfig, { COLLECTOR_URL: tailCollectorUrl });
+  }
+  const out: { orchestrator: string; backend: string; tail?: string } = {
     orchestrator: writeWorkerConfig(join(dir, 'orchestrator'), orch, orchestratorVars),
     backend: writeWorkerConfig(join(dir, 'backend'), back, backendVars),
   };
+  if (tail) out.tail = tail;
+  return out;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -135,7 +151,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const configs = writeRunConfigs(join(REPO_ROOT, '.wrangler/run-config', runId), opts.orchestratorVars ?? {}, {
     SYNTH_URL: synthUrl,
     ...opts.backendVars,
-  });
+  }, opts.tailCollectorUrl);
   const startEdge = async (): Promise<ManagedProcess> => {
     const inspectorPort = await freePort();
     const edge = new ManagedProcess({
@@ -146,6 +162,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         'dev',
         '-c', configs.orchestrator,
         '-c', configs.backend,
+        ...(configs.tail ? ['-c', configs.tail] : []),
         '--ip', '127.0.0.1',
         '--port', String(edgePort),
         '--inspector-port', String(inspectorPort),

@@ -11,6 +11,7 @@ import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
 import { jobConfig, type JobConfig } from './config.ts';
 import { EventHub } from './EventHub.ts';
+import type { RouteOutcome } from '../router/RouterCounter.ts';
 import { releaseJob } from '../security/quota.ts';
 import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
 
@@ -296,39 +297,58 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   /** Keeps `concurrency` chunks in flight until this invocation's batch is spent. */
   private async pump(): Promise<void> {
     const inflight = new Set<Promise<void>>();
+    const router = this.router();
+    // Breaker outcomes go to RouterCounter in batches: two RPCs per batch, not per chunk.
+    const outcomes: RouteOutcome[] = [];
+    const flush = (): void => {
+      if (outcomes.length === 0) return;
+      const batch = outcomes.splice(0);
+      void router.reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
+    };
     let dispatched = 0;
     for (;;) {
       const job = this.store.job();
       if (!job || TERMINAL.has(job.status)) break;
       const room = Math.min(job.concurrency - inflight.size, this.config.maxChunksPerAlarm - dispatched);
-      for (const lease of this.store.lease(room, Date.now())) {
-        dispatched++;
-        const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease).finally(() => inflight.delete(p));
-        inflight.add(p);
+      const leases = this.store.lease(room, Date.now());
+      if (leases.length > 0) {
+        const routes = await router.acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)));
+        leases.forEach((lease, i) => {
+          const route = routes[i]!;
+          if ('wait' in route) {
+            // Every backend's circuit is open: wait without spending an attempt.
+            this.store.deferLease(lease.index, Date.now() + route.wait);
+            return;
+          }
+          dispatched++;
+          const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease, route, outcomes).finally(() => inflight.delete(p));
+          inflight.add(p);
+        });
       }
+      if (outcomes.length >= 8) flush();
       if (inflight.size === 0) break;
       await Promise.race(inflight);
     }
     await Promise.all(inflight);
+    flush();
   }
 
-  private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease): Promise<void> {
+  private async runChunk(
+    jobId: string,
+    voiceId: string,
+    model: string | null,
+    lease: ChunkLease,
+    route: { ticket: string; url: string },
+    outcomes: RouteOutcome[],
+  ): Promise<void> {
     const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
     if (model) req.model = model;
-    const router = this.router();
-    const route = await router.acquire(lease.timeoutMs);
-    if ('wait' in route) {
-      // Every backend's circuit is open: wait without spending an attempt.
-      this.store.deferLease(lease.index, Date.now() + route.wait);
-      return;
-    }
     req.backendUrl = route.url;
     this.backendCalls++;
     const result = await this.callBackend(req, lease.timeoutMs);
     const now = Date.now();
     // Only failures that say something about the backend count against its circuit.
-    const backendFault = 'error' in result && result.error.retryable;
-    void router.report(route.ticket, !backendFault).catch((e: unknown) => console.warn('router report failed', String(e)));
+    outcomes.push({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
     if ('r2Key' in result) {
       const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
       if (result.words) completion.words = result.words;

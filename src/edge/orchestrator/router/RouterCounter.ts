@@ -21,6 +21,11 @@ export const DEFAULT_BREAKER: BackendBreakerOptions = { threshold: 0.5, windowMs
 
 export type Acquired = { ticket: string; backend: number; url: string } | { wait: number };
 
+export interface RouteOutcome {
+  ticket: string;
+  success: boolean;
+}
+
 export interface BackendStatus {
   backend: number;
   url: string;
@@ -87,6 +92,18 @@ export class RouterCounter extends DurableObject<Env> {
       return { ticket: this.open(i, timeoutMs), backend: i, url: this.backends![i]! };
     }
     return { wait: Math.max(50, Math.min(soonest, this.options.halfOpenAfterMs)) };
+  }
+
+  /** Batch form of `acquire`: one route (or wait) per chunk, spread round robin. */
+  async acquireMany(n: number, timeoutMs: number): Promise<Acquired[]> {
+    const out: Acquired[] = [];
+    for (let i = 0; i < Math.min(n, 100); i++) out.push(await this.acquire(timeoutMs));
+    return out;
+  }
+
+  /** Batch form of `report`. */
+  async reportMany(outcomes: RouteOutcome[]): Promise<void> {
+    for (const o of outcomes) await this.report(o.ticket, o.success);
   }
 
   /** Reports how the call behind `ticket` went. Unknown tickets (after a restart) are ignored. */
