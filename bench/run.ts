@@ -1,14 +1,28 @@
-// `npm run bench [-- edge|synth]`: prints every benchmark figure, each
-// measured side by side in this one run.
+// `npm run bench [-- edge|inline|synth|ttfa|compare|novel]`: prints every benchmark
+// figure, each measured side by side in this one run. Without a section name it
+// runs all of them except `novel` (minutes long; add BENCH_NOVEL=1 to include it).
 import { existsSync } from 'node:fs';
-import { benchEdge } from './edge.ts';
+import { benchEdge, benchInline } from './edge.ts';
+import { benchCompare } from './compare/run.ts';
+import { printRows, type BenchRow } from './compare/report.ts';
+import { benchNovel } from './novel.ts';
+import { benchTtfa } from './ttfa.ts';
 
+const SECTIONS = ['edge', 'inline', 'synth', 'ttfa', 'compare', 'novel'] as const;
 const only = process.argv[2];
-const rows: [string, string][] = [];
+if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
+  console.error(`unknown section "${only}"; sections: ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const runs = (section: (typeof SECTIONS)[number]): boolean =>
+  only ? only === section : section !== 'novel' || process.env.BENCH_NOVEL === '1';
+const rows: BenchRow[] = [];
+const add = (prefix: string, section: readonly BenchRow[]) => rows.push(...section.map((r) => ({ ...r, figure: `${prefix}: ${r.figure}` })));
+const started = performance.now();
 
-if (!only || only === 'edge') {
+if (runs('edge')) {
   const e = await benchEdge();
-  rows.push(
+  const edgeRows: [string, string][] = [
     [`edge: chunks in the job`, String(e.chunks)],
     ['edge: job wall time (s)', e.wallSeconds.toFixed(1)],
     ['edge: workerd CPU per chunk (ms)', e.cpuMsPerChunk.toFixed(3)],
@@ -18,14 +32,27 @@ if (!only || only === 'edge') {
     ['edge: SQLite rows written per chunk', e.rowsWrittenPerChunk.toFixed(2)],
     ['edge: R2 writes per chunk', e.r2OpsPerChunk.toFixed(2)],
     ['edge: alarms for the job', String(e.alarms)],
+  ];
+  rows.push(...edgeRows.map(([figure, value]) => ({ figure, value })));
+}
+
+if (runs('inline')) {
+  const i = await benchInline();
+  rows.push(
+    { figure: 'inline audio: workerd CPU per chunk, plain events (ms)', value: i.plainMsPerChunk.toFixed(3) },
+    { figure: 'inline audio: workerd CPU per chunk, base64 audio in events (ms)', value: i.inlineMsPerChunk.toFixed(3) },
+    { figure: 'inline audio: extra CPU per chunk (ms)', value: i.extraMsPerChunk.toFixed(3) },
   );
 }
 
-if ((!only || only === 'synth') && existsSync(new URL('./synth/run.ts', import.meta.url))) {
+if (runs('synth') && existsSync(new URL('./synth/run.ts', import.meta.url))) {
   const mod = (await import('./synth/run.ts')) as { benchSynth?: () => Promise<Record<string, string | number>> };
-  if (mod.benchSynth) for (const [k, v] of Object.entries(await mod.benchSynth())) rows.push([`synth: ${k}`, String(v)]);
+  if (mod.benchSynth) for (const [k, v] of Object.entries(await mod.benchSynth())) rows.push({ figure: `synth: ${k}`, value: String(v) });
 }
 
-const width = Math.max(...rows.map(([k]) => k.length));
-console.log(`\nLector benchmark (npm run bench${only ? ` -- ${only}` : ''}), ${new Date().toISOString()}\n`);
-for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+if (runs('ttfa')) add('ttfa', (await benchTtfa()).rows);
+if (runs('compare')) add('compare', (await benchCompare()).rows);
+if (runs('novel')) add('novel', (await benchNovel()).rows);
+
+console.log(`\nLector benchmark (npm run bench${only ? ` -- ${only}` : ''}), ${new Date().toISOString()}, took ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+printRows(rows);

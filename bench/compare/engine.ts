@@ -1,0 +1,42 @@
+// Pure engine time: eSpeak NG synthesizing in this process, with no service,
+// no IPC and no edge around it (the same engine code the workers run).
+import type { TextChunk } from '../../src/core/text/split.ts';
+import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
+import { VOICE } from './setup.ts';
+
+export interface EngineTiming {
+  /** Wall time. */
+  ms: number;
+  /** CPU time of this process (user + system) over the same span. */
+  cpuMs: number;
+  audioSeconds: number;
+}
+
+/** Milliseconds and seconds of audio of one synthesis of `text`. */
+export async function timeEngine(text: string): Promise<EngineTiming> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const out = await synthesizeEspeakPcm(text, VOICE);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, audioSeconds: out.pcm.byteLength / 2 / out.sampleRate };
+}
+
+/** One synthesis per chunk, in order: the sum is the engine work a job has to do. */
+export async function timeEnginePerChunk(chunks: readonly TextChunk[]): Promise<EngineTiming & { perChunkMs: number[] }> {
+  const perChunkMs: number[] = [];
+  let audioSeconds = 0;
+  let cpuMs = 0;
+  for (const c of chunks) {
+    const t = await timeEngine(c.text);
+    perChunkMs.push(t.ms);
+    audioSeconds += t.audioSeconds;
+    cpuMs += t.cpuMs;
+  }
+  return { ms: perChunkMs.reduce((a, b) => a + b, 0), cpuMs, audioSeconds, perChunkMs };
+}
+
+/** Loads the engine (first call) so no timed call pays for it. */
+export async function warmEngine(): Promise<void> {
+  await synthesizeEspeakPcm('Warm up.', VOICE);
+}

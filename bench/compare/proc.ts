@@ -1,0 +1,109 @@
+// Reads processes from Linux /proc: CPU time and memory of every process in a
+// process group (the stack runner starts wrangler and the synthesis service
+// each in a group of its own, so a group holds workerd or the engine workers).
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICK_MS = 1000 / 100; // CLK_TCK is 100 on Linux
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** The kernel's short name (`node`, `workerd`, ...). */
+  comm: string;
+  /** The command line, joined with spaces. */
+  cmdline: string;
+  /** utime + stime in milliseconds. */
+  cpuMs: number;
+  /** Peak resident set size (VmHWM) in bytes. */
+  peakRssBytes: number;
+  /** Current resident set size (VmRSS) in bytes. */
+  rssBytes: number;
+}
+
+function readProc(pid: number): ProcInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // After "(comm) ": state ppid pgrp session ... utime(11) stime(12), 0-based.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    return {
+      pid,
+      ppid: Number(f[1]),
+      pgid: Number(f[2]),
+      comm,
+      cmdline,
+      cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS,
+      peakRssBytes: kb('VmHWM'),
+      rssBytes: kb('VmRSS'),
+    };
+  } catch (e) {
+    // The process ended between readdir and read: it is simply not listed.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
+    throw e;
+  }
+}
+
+/** Every live process whose process group is one of `pgids`. */
+export function processesInGroups(pgids: readonly number[]): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = readProc(Number(name));
+    if (p && pgids.includes(p.pgid)) out.push(p);
+  }
+  return out;
+}
+
+/** CPU milliseconds (user + system) of the processes in group `pgid` whose comm includes `commPart`. */
+export function groupCpuMs(pgid: number, commPart = ''): number {
+  return processesInGroups([pgid])
+    .filter((p) => p.comm.includes(commPart))
+    .reduce((a, p) => a + p.cpuMs, 0);
+}
+
+/** What a process is in the stack, from its group and command line. */
+export type ProcessRole = 'synth service' | 'engine worker' | 'wrangler' | 'workerd' | 'other';
+
+export interface PeakMemory {
+  pid: number;
+  role: ProcessRole;
+  peakRssBytes: number;
+}
+
+/**
+ * Samples the peak RSS (VmHWM, monotonic per process) of every process in the
+ * given groups every `intervalMs`, so processes that exit before the end (a
+ * recycled worker) are still counted with their last reading.
+ */
+export class PeakMemorySampler {
+  private readonly peaks = new Map<number, PeakMemory>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly classify: (p: ProcInfo) => ProcessRole;
+  private readonly pgids: readonly number[];
+
+  constructor(pgids: readonly number[], classify: (p: ProcInfo) => ProcessRole, intervalMs = 500) {
+    this.pgids = pgids;
+    this.classify = classify;
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  sample(): void {
+    for (const p of processesInGroups(this.pgids)) {
+      const cur = this.peaks.get(p.pid);
+      if (!cur || p.peakRssBytes > cur.peakRssBytes) this.peaks.set(p.pid, { pid: p.pid, role: this.classify(p), peakRssBytes: p.peakRssBytes });
+    }
+  }
+
+  /** Stops sampling (after one last sample) and returns each process's peak. */
+  stop(): PeakMemory[] {
+    this.sample();
+    clearInterval(this.timer);
+    return [...this.peaks.values()].sort((a, b) => a.role.localeCompare(b.role) || a.pid - b.pid);
+  }
+}

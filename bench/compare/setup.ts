@@ -1,0 +1,53 @@
+// The stack every comparison section runs: the whole local stack with the
+// synthesis service pinned to one eSpeak worker per core, so the worker count
+// in the efficiency formula is fixed and known.
+import { availableParallelism } from 'node:os';
+import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import type { ProcInfo, ProcessRole } from './proc.ts';
+
+/** The voice of every figure: eSpeak NG, US English. */
+export const VOICE = 'espeak:en-us';
+
+/** Engine workers of the synthesis service: one per core unless BENCH_SYNTH_WORKERS says otherwise. */
+export function benchWorkers(): number {
+  const n = Number(process.env.BENCH_SYNTH_WORKERS ?? availableParallelism());
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`BENCH_SYNTH_WORKERS must be a positive integer, got ${process.env.BENCH_SYNTH_WORKERS}`);
+  return n;
+}
+
+/** The synthesis service's flags for the benchmarks (see docs/synth.md). */
+export function benchSynthArgs(workers = benchWorkers()): string[] {
+  return ['--min-workers', String(workers), '--max-workers', String(workers), '--engines', 'espeak'];
+}
+
+/** The stack, and how often wrangler dev reloaded (it does when any source file changes, e.g. someone else's edit). */
+export interface BenchStack {
+  stack: Stack;
+  reloads(): number;
+}
+
+export async function startBenchStack(workers = benchWorkers()): Promise<BenchStack> {
+  let reloads = 0;
+  const stack = await startStack({
+    synthArgs: benchSynthArgs(workers),
+    onLine: (name, line) => {
+      if (name === 'wrangler' && line.includes('Reloading local server')) reloads++;
+    },
+  });
+  return { stack, reloads: () => reloads };
+}
+
+/** Which part of the stack a process is (by process group and command line). */
+export function roleOf(stack: Stack): (p: ProcInfo) => ProcessRole {
+  return (p) => {
+    if (p.pgid === stack.edge.pid) {
+      if (p.comm.includes('workerd')) return 'workerd';
+      return p.cmdline.includes('wrangler') ? 'wrangler' : 'other';
+    }
+    if (stack.synth && p.pgid === stack.synth.pid) return p.pid === stack.synth.pid ? 'synth service' : 'engine worker';
+    return 'other';
+  };
+}
+
+/** A short text, run once after start-up so JIT, SQLite, R2 and the workers are warm. */
+export const WARM_UP_TEXT = 'Warm up. The stack starts cold.\n\nA second paragraph, and a third sentence. Then a fourth one.';
