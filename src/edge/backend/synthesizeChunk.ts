@@ -1,112 +1,153 @@
-// One chunk: validate, call the synthesis provider, store the audio in R2,
-// and classify any failure as retryable or permanent.
-import type { RawTtsFailure, RawTtsRequest, RawTtsResponse, VoiceInfo, WordTiming } from '../../core/api/types.ts';
+// One chunk: validate, route the voice to its provider, synthesize, store the
+// audio in R2, and classify any failure as retryable or permanent.
+import type { RawTtsFailure, RawTtsRequest, RawTtsResponse, VoiceInfo } from '../../core/api/types.ts';
 import { WAV_HEADER_BYTES, encodeWav, parseWav } from '../../core/audio/wav.ts';
 import { chunkAudioKey, isJobId } from '../../core/ids.ts';
-import { isRetryableStatus, parseRetryAfter } from '../../core/retry.ts';
+import { getTextCharacterCount } from '../../core/text/count.ts';
+import { mp3DurationMs } from './audio/mp3.ts';
+import { ProviderConfigError } from './providers/config.ts';
+import { registryFor, type ProviderRegistry, type VoiceLimits } from './providers/registry.ts';
+import { transportError, type SynthesisRequest, type SynthesisResult } from './providers/types.ts';
+import type { AiRunner } from './providers/workersAi.ts';
 
 export interface BackendEnv {
   TTS_AUDIO_BUCKET: R2Bucket;
-  /** Base URL of an OpenAI-compatible speech server (our synthesis service by default). */
-  SYNTH_URL: string;
+  /**
+   * Providers and voice routing, JSON (see docs/providers.md). When unset, one
+   * OpenAI-compatible provider at SYNTH_URL takes every voice.
+   */
+  PROVIDERS?: string | object;
+  /** Base URL of our synthesis service; OpenAI-compatible providers without `baseUrl` use it. */
+  SYNTH_URL?: string;
   /** More synthesis servers, comma-separated; RouterCounter spreads chunks over SYNTH_URL and these. */
   SYNTH_URLS?: string;
   /** Optional bearer token for that server (a secret). */
   SYNTH_TOKEN?: string;
+  /** Workers AI (deployed mode), for `workers-ai` providers. */
+  AI?: AiRunner;
 }
 
-/** The configured synthesis backends, SYNTH_URL first. */
-export function synthBackends(env: BackendEnv): string[] {
-  const extra = (env.SYNTH_URLS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return [...new Set([env.SYNTH_URL, ...extra])];
-}
+/** What `backends()` answers when the configuration is invalid: one backend whose every call fails with config_invalid. */
+export const CONFIG_INVALID_BACKEND = 'config_invalid';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest): Promise<RawTtsResponse | RawTtsFailure> {
-  if (!isJobId(req.jobId) || !Number.isSafeInteger(req.sentenceIndex) || req.sentenceIndex < 0 || typeof req.text !== 'string') {
+/** Options for tests: the fetch the providers use. */
+export interface ChunkDeps {
+  fetch?: typeof fetch;
+}
+
+function registry(env: BackendEnv, deps: ChunkDeps = {}): ProviderRegistry {
+  return registryFor(env as unknown as Readonly<Record<string, unknown>>, deps.fetch);
+}
+
+/** The configured synthesis backends, the default provider's first. */
+export function synthBackends(env: BackendEnv): string[] {
+  try {
+    return registry(env).endpoints();
+  } catch (e) {
+    if (!(e instanceof ProviderConfigError)) throw e;
+    console.error(`backend: ${e.message}`);
+    return [CONFIG_INVALID_BACKEND];
+  }
+}
+
+/** The merged voice catalog of every provider. */
+export async function listVoices(env: BackendEnv, deps: ChunkDeps = {}): Promise<VoiceInfo[]> {
+  return registry(env, deps).voices();
+}
+
+/** Limits of the provider a voice routes to; null for a voice no provider takes. */
+export function voiceLimits(env: BackendEnv, voiceId: string): VoiceLimits | null {
+  if (typeof voiceId !== 'string') return null;
+  return registry(env).limits(voiceId) ?? null;
+}
+
+export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps: ChunkDeps = {}): Promise<RawTtsResponse | RawTtsFailure> {
+  if (!isJobId(req.jobId) || !Number.isSafeInteger(req.sentenceIndex) || req.sentenceIndex < 0 || typeof req.text !== 'string' || typeof req.voiceId !== 'string') {
     return fail('bad_request', 'invalid rawtts request', 400, false);
   }
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    // For the synthesis service's logs and for fault injection in tests.
-    'x-lector-job': req.jobId,
-    'x-lector-chunk': String(req.sentenceIndex),
-  };
-  if (env.SYNTH_TOKEN) headers.authorization = `Bearer ${env.SYNTH_TOKEN}`;
-  let res: Response;
+  let providers: ProviderRegistry;
   try {
-    res = await fetch(new URL('/v1/audio/speech', pickBackend(env, req.backendUrl)), {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ model: req.model ?? 'lector', input: req.text, voice: req.voiceId, response_format: 'wav' }),
+    providers = registry(env, deps);
+  } catch (e) {
+    if (e instanceof ProviderConfigError) return fail('config_invalid', e.message, 500, false);
+    throw e;
+  }
+  const route = providers.route(req.voiceId);
+  if (!route) {
+    const d = providers.config.defaultProvider;
+    return fail('unknown_voice', `voice "${req.voiceId.slice(0, 100)}" is not in PROVIDERS.voices, and the default provider ${d} (${providers.config.providers[d]?.type}) takes only configured voices`, 400, false);
+  }
+  const provider = route.provider;
+  const chars = getTextCharacterCount(req.text);
+  if (chars > provider.limits.maxChars) {
+    return fail('chunk_too_long', `chunk has ${chars} characters; provider ${provider.name} takes at most ${provider.limits.maxChars} (voiceLimits().maxChars)`, 413, false);
+  }
+  let result: SynthesisResult;
+  try {
+    const hints: NonNullable<SynthesisRequest['hints']> = { jobId: req.jobId, index: req.sentenceIndex };
+    if (req.model) hints.model = req.model;
+    if (req.backendUrl) hints.endpoint = req.backendUrl;
+    result = await provider.synthesize({
+      text: req.text,
+      voice: route.voice,
+      format: provider.format,
       signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      ...(route.language ? { language: route.language } : {}),
+      hints,
     });
   } catch (e) {
-    const name = (e as { name?: string }).name;
-    const code = name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'backend_unavailable';
-    return fail(code, `synthesis request failed: ${String(e)}`, 0, true);
+    return transportError(provider.name, e).toFailure();
   }
-  if (!res.ok) {
-    const detail = (await res.text().catch(() => '')).slice(0, 300);
-    return fail('synthesis_failed', `synthesis service answered ${res.status}: ${detail}`, res.status, isRetryableStatus(res.status), parseRetryAfter(res.headers.get('retry-after')));
-  }
-  let audio: Uint8Array = new Uint8Array(await res.arrayBuffer());
-  const mimeType = 'audio/wav';
-  let durationMs: number | null = null;
+  const stored = storable(result, provider.name);
+  if ('error' in stored) return stored;
+  const r2Key = chunkAudioKey(req.jobId, req.sentenceIndex, stored.ext);
   try {
-    const wav = parseWav(audio);
-    durationMs = wav.durationMs;
-    // Store canonical WAVs (44-byte header) so the full-audio stream can size itself from row bytes.
-    if (audio.byteLength !== WAV_HEADER_BYTES + wav.pcm.byteLength) audio = encodeWav(wav.pcm, wav.format);
-  } catch (e) {
-    return fail('synthesis_failed', `synthesis service sent invalid audio: ${String(e)}`, 502, true);
-  }
-  const words = parseWordsHeader(res.headers.get('x-lector-words'), req.text);
-  const r2Key = chunkAudioKey(req.jobId, req.sentenceIndex, 'wav');
-  try {
-    await env.TTS_AUDIO_BUCKET.put(r2Key, audio, {
-      httpMetadata: { contentType: mimeType },
-      customMetadata: { jobId: req.jobId, index: String(req.sentenceIndex), voice: req.voiceId, durationMs: String(durationMs) },
+    await env.TTS_AUDIO_BUCKET.put(r2Key, stored.audio, {
+      httpMetadata: { contentType: stored.mimeType },
+      customMetadata: { jobId: req.jobId, index: String(req.sentenceIndex), voice: req.voiceId, provider: provider.name, durationMs: String(stored.durationMs) },
     });
   } catch (e) {
     return fail('storage_failed', `R2 write failed: ${String(e)}`, 503, true);
   }
-  const out: RawTtsResponse = { r2Key, mimeType, jobId: req.jobId, sentenceIndex: req.sentenceIndex, bytes: audio.byteLength, durationMs };
-  if (words) out.words = words;
+  const out: RawTtsResponse = { r2Key, mimeType: stored.mimeType, jobId: req.jobId, sentenceIndex: req.sentenceIndex, bytes: stored.audio.byteLength, durationMs: stored.durationMs };
+  if (result.words) out.words = result.words;
   return out;
 }
 
-/** Only configured backends may be named by the caller. */
-function pickBackend(env: BackendEnv, requested: string | undefined): string {
-  if (requested && synthBackends(env).includes(requested)) return requested;
-  return env.SYNTH_URL;
+interface Storable {
+  audio: Uint8Array;
+  mimeType: 'audio/wav' | 'audio/mpeg';
+  ext: 'wav' | 'mp3';
+  durationMs: number | null;
+}
+
+/**
+ * WAV becomes a canonical PCM16 WAV (44-byte header), which the full-audio
+ * stream sizes from row bytes; MP3 is stored as it came, as `audio/mpeg`.
+ */
+function storable(result: SynthesisResult, provider: string): Storable | RawTtsFailure {
+  const mime = result.mimeType.split(';')[0]!.trim().toLowerCase();
+  if (mime === 'audio/wav' || mime === 'audio/x-wav' || mime === 'audio/wave') {
+    try {
+      const wav = parseWav(result.audio);
+      const audio = result.audio.byteLength === WAV_HEADER_BYTES + wav.pcm.byteLength ? result.audio : encodeWav(wav.pcm, wav.format);
+      return { audio, mimeType: 'audio/wav', ext: 'wav', durationMs: wav.durationMs };
+    } catch (e) {
+      return fail('synthesis_failed', `${provider} sent invalid audio: ${String(e)}`, 502, true);
+    }
+  }
+  if (mime === 'audio/mpeg' || mime === 'audio/mp3') {
+    const durationMs = mp3DurationMs(result.audio);
+    if (durationMs === null) return fail('synthesis_failed', `${provider} sent invalid audio: no MPEG audio frame in ${result.audio.byteLength} bytes`, 502, true);
+    return { audio: result.audio, mimeType: 'audio/mpeg', ext: 'mp3', durationMs };
+  }
+  return fail('synthesis_failed', `${provider} sent ${result.mimeType}, which Lector does not store (WAV or MP3 only)`, 502, false);
 }
 
 function fail(code: string, message: string, status: number, retryable: boolean, retryAfterMs?: number): RawTtsFailure {
   const error: RawTtsFailure['error'] = { code, message, status, retryable };
   if (retryAfterMs !== undefined) error.retryAfterMs = retryAfterMs;
   return { error };
-}
-
-/** `x-lector-words: [[offset, length, startMs, endMs], ...]` → word timings. */
-function parseWordsHeader(header: string | null, text: string): WordTiming[] | undefined {
-  if (!header) return undefined;
-  try {
-    const rows = JSON.parse(header) as [number, number, number, number][];
-    return rows.map(([offset, length, startMs, endMs]) => ({ text: text.slice(offset, offset + length), offset, startMs, endMs }));
-  } catch (e) {
-    console.warn('backend: ignoring malformed x-lector-words header', String(e));
-    return undefined;
-  }
-}
-
-/** The synthesis service's voice catalog (`GET /v1/voices`). */
-export async function listVoices(env: BackendEnv): Promise<VoiceInfo[]> {
-  const headers: Record<string, string> = {};
-  if (env.SYNTH_TOKEN) headers.authorization = `Bearer ${env.SYNTH_TOKEN}`;
-  const res = await fetch(new URL('/v1/voices', env.SYNTH_URL), { headers, signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`voice catalog answered ${res.status}`);
-  const body = (await res.json()) as { voices: VoiceInfo[] };
-  return body.voices.map((v) => ({ ...v, provider: 'openai-compatible' }));
 }

@@ -1,0 +1,92 @@
+// The provider contract: one call turns text into audio in one voice. Every
+// provider (OpenAI-compatible servers, Google Cloud TTS, Workers AI) implements
+// it; the backend Worker routes each chunk to one by its voice id.
+import type { RawTtsFailure, WordTiming } from '../../../core/api/types.ts';
+
+export const PROVIDER_TYPES = ['openai-compatible', 'google', 'workers-ai'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+/**
+ * What a chunk is stored as. `wav` is a canonical PCM16 WAV (44-byte header),
+ * the only format the full-audio stitcher and the web player's gapless path
+ * take; `mp3` is stored as `audio/mpeg` under a `.mp3` key.
+ */
+export type AudioFormat = 'wav' | 'mp3';
+
+export const MIME_TYPES: Readonly<Record<AudioFormat, string>> = { wav: 'audio/wav', mp3: 'audio/mpeg' };
+
+export interface SynthesisRequest {
+  text: string;
+  /** The provider's own voice name (Google `en-US-Neural2-C`, Aura `asteria`, MeloTTS language...). */
+  voice: string;
+  format: AudioFormat;
+  signal: AbortSignal;
+  /** BCP-47 language of the voice, where the provider wants one (Google `languageCode`). */
+  language?: string;
+  /** Context that some providers pass on: job and chunk (for logs and fault injection), model, chosen endpoint. */
+  hints?: { jobId?: string; index?: number; model?: string; endpoint?: string };
+}
+
+export interface SynthesisResult {
+  audio: Uint8Array;
+  mimeType: string;
+  words?: WordTiming[];
+}
+
+/** What one provider can do; the orchestrator splits and dispatches within these. */
+export interface ProviderLimits {
+  /** Most characters (code points) in one request; the splitter keeps chunks at or below it. */
+  maxChars: number;
+  /** Most requests in flight at once per job; the dispatcher caps job concurrency at it. */
+  maxConcurrency: number;
+  /** The formats this provider can produce. */
+  formats: readonly AudioFormat[];
+}
+
+export interface Provider {
+  readonly name: string;
+  readonly type: ProviderType;
+  readonly limits: ProviderLimits;
+  /** The format this deployment asks the provider for (one of `limits.formats`). */
+  readonly format: AudioFormat;
+  /**
+   * Backend ids RouterCounter may spread this provider's chunks over: the
+   * server URLs of an OpenAI-compatible provider, else one `name:type` id.
+   */
+  readonly endpoints: readonly string[];
+  synthesize(req: SynthesisRequest): Promise<SynthesisResult>;
+}
+
+/** A failed synthesis, classified for the retry policy. Errors are values with a code. */
+export class ProviderError extends Error {
+  readonly code: string;
+  /** HTTP status of the provider's answer, or 0 when there was none. */
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+
+  constructor(code: string, message: string, opts: { status: number; retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ProviderError';
+    this.code = code;
+    this.status = opts.status;
+    this.retryable = opts.retryable;
+    if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
+  }
+
+  toFailure(): RawTtsFailure {
+    const error: RawTtsFailure['error'] = { code: this.code, message: this.message, status: this.status, retryable: this.retryable };
+    if (this.retryAfterMs !== undefined) error.retryAfterMs = this.retryAfterMs;
+    return { error };
+  }
+}
+
+/** A thrown fetch/AI-binding error as a ProviderError: timeouts and network failures are retryable. */
+export function transportError(provider: string, e: unknown): ProviderError {
+  if (e instanceof ProviderError) return e;
+  const name = (e as { name?: string } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new ProviderError('timeout', `${provider}: no answer in time (${String(e)})`, { status: 0, retryable: true, cause: e });
+  }
+  return new ProviderError('backend_unavailable', `${provider}: request failed: ${String(e)}`, { status: 0, retryable: true, cause: e });
+}
