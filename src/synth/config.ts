@@ -63,8 +63,14 @@ export interface TTSManagerConfig {
   health: HealthConfig;
   loadBalancing: { strategy: (typeof BALANCING_STRATEGIES)[number] };
   queue: QueueConfig;
-  /** Retries on another worker after a worker fault (seed 004 / issue: 1). */
+  /** Retries on another worker after a worker fault: engine error or timeout (issue 4: once). */
   maxRetries: number;
+  /**
+   * Retries when the worker process died under the request. One more than
+   * `maxRetries` by default: when several workers are killed at once, the retry
+   * may land on a worker whose death is not yet noticed.
+   */
+  maxCrashRetries: number;
   /** Engines of the built-in worker template. */
   engines: string[];
 }
@@ -138,6 +144,7 @@ export function defaultConfig(): TTSManagerConfig {
     loadBalancing: { strategy: 'weighted' },
     queue: { maxSize: 1000, timeoutMs: 30_000 },
     maxRetries: 1,
+    maxCrashRetries: 2,
     engines,
   };
 }
@@ -201,6 +208,7 @@ const configSchema = z
     loadBalancing: z.object({ strategy: z.enum(BALANCING_STRATEGIES) }),
     queue: z.object({ maxSize: positiveInt, timeoutMs: positiveInt }),
     maxRetries: nonNegativeInt,
+    maxCrashRetries: nonNegativeInt,
     engines: z.array(z.enum(['espeak', 'flite'])).min(1),
   })
   .refine((c) => c.workerPool.minWorkers <= c.workerPool.maxWorkers, { message: 'workerPool.minWorkers must not exceed maxWorkers' });

@@ -134,13 +134,34 @@ describe('TTSManager with fake workers', () => {
     expect(manager.getStatus().metrics.retriedRequests).toBe(1);
   });
 
-  it('fails after the single retry when the second worker dies too', async () => {
-    const { manager } = setup({ workerPool: { minWorkers: 2 } }, { onSynthesize: () => ({ kind: 'crash' }) });
+  it('retries an engine error once, then fails', async () => {
+    const { manager, spawn } = setup({ workerPool: { minWorkers: 2 } }, { onSynthesize: () => ({ kind: 'error', retryable: true }) });
     cleanup = () => manager.shutdown();
     await init(manager);
     const err = await settle(manager.synthesize({ text: 'doomed', voice: 'en-us' })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'worker_error' });
+    expect(spawn.children.reduce((n, c) => n + c.synthesized, 0)).toBe(2);
+  });
+
+  it('survives two workers dying under the same request (maxCrashRetries), fails when every try crashes', async () => {
+    const { manager } = setup(
+      { workerPool: { minWorkers: 3, maxWorkers: 3 } },
+      { onSynthesize: () => ({ kind: 'crash' }) },
+      { onSynthesize: () => ({ kind: 'crash' }) },
+      { onSynthesize: () => ({ kind: 'audio' }) },
+    );
+    cleanup = () => manager.shutdown();
+    await init(manager);
+    const r = await settle(manager.synthesize({ text: 'lucky', voice: 'en-us' }));
+    expect(r).toMatchObject({ attempts: 3, workerId: 'worker-3' });
+
+    const doomed = setup({ workerPool: { minWorkers: 2 } }, { onSynthesize: () => ({ kind: 'crash' }) });
+    await init(doomed.manager);
+    const err = await settle(doomed.manager.synthesize({ text: 'doomed', voice: 'en-us' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PoolError);
     expect(err).toMatchObject({ code: 'worker_crashed' });
+    expect(doomed.spawn.children.reduce((n, c) => n + c.synthesized, 0)).toBe(3);
+    await settle(doomed.manager.shutdown());
   });
 
   it('does not retry caller mistakes', async () => {

@@ -493,7 +493,8 @@ export class TTSManager implements ITTSService {
       const fault = error instanceof PoolError && error.retryable;
       if (fault && error.code !== 'circuit_open') member.outcomes.record(false, performance.now() - t0);
       if (error instanceof PoolError && error.code === 'worker_timeout') this.restart(member, 'timeout');
-      if (fault && !job.done && job.retries < this.config.maxRetries && this.state !== 'stopped') {
+      const budget = error instanceof PoolError && error.code === 'worker_crashed' ? this.config.maxCrashRetries : this.config.maxRetries;
+      if (fault && !job.done && job.retries < budget && this.state !== 'stopped') {
         // A circuit that opened between choice and call is not the request's fault: no retry spent.
         if (error.code !== 'circuit_open') {
           job.retries++;
