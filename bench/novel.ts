@@ -27,7 +27,7 @@ export async function benchNovel(): Promise<NovelReport> {
   const text = readNovel();
   const planned = planJobChunks(text).length;
   const workers = benchWorkers();
-  const { stack, reloads } = await startBenchStack(workers);
+  const { stack, reloads, notable } = await startBenchStack(workers);
   const memory = new PeakMemorySampler([stack.edge.pid, stack.synth!.pid], roleOf(stack), 1000);
   try {
     await streamJob(stack.edgeUrl, WARM_UP_TEXT);
@@ -35,6 +35,7 @@ export async function benchNovel(): Promise<NovelReport> {
     const stats = await jobStats(stack.edgeUrl, job.jobId);
     const status = await synthStatus(stack.synthUrl);
     const peaks = memory.stop();
+    if (job.reconnects > 0) console.error(`novel: the event stream dropped ${job.reconnects} time(s); wrangler and synth lines that may say why:\n${notable().join('\n')}`);
     if (job.messages !== job.total) throw new Error(`novel job ended with ${job.messages} of ${job.total} chunks announced`);
     const mib = (b: number) => `${fixed(b / 2 ** 20, 0)} MiB`;
     const rows: BenchRow[] = [
@@ -43,6 +44,7 @@ export async function benchNovel(): Promise<NovelReport> {
       { figure: 'synthesis workers (flags)', value: `${workers} (${benchSynthArgs(workers).join(' ')}); ${status.workers.length} at the end` },
       { figure: 'completed', value: `yes: ${job.messages} chunks announced, event: end` },
       { figure: 'wrangler dev reloads / event-stream reconnects during the job', value: `${reloads()} / ${job.reconnects}` },
+      { figure: 'workerd processes seen (more than at start: workerd restarted)', value: String(peaks.filter((p) => p.role === 'workerd').length) },
       { figure: 'job wall time (POST → event: end)', value: duration(job.endMs) },
       { figure: 'time to first audio', value: duration(job.firstAudioByteMs) },
       { figure: 'audio produced', value: `${fixed(job.audioMs / 3_600_000, 2)} h` },

@@ -24,17 +24,26 @@ export function benchSynthArgs(workers = benchWorkers()): string[] {
 export interface BenchStack {
   stack: Stack;
   reloads(): number;
+  /** Output lines of wrangler and the synthesis service that may explain a restart (errors, warnings, exits; last 100). */
+  notable(): string[];
 }
+
+const NOTABLE = /error|warn|restart|reload|exit|crash|memory|signal|killed|✘/i;
 
 export async function startBenchStack(workers = benchWorkers()): Promise<BenchStack> {
   let reloads = 0;
+  const notable: string[] = [];
   const stack = await startStack({
     synthArgs: benchSynthArgs(workers),
     onLine: (name, line) => {
-      if (name === 'wrangler' && line.includes('Reloading local server')) reloads++;
+      if (name === 'wrangler' && /Reloading local server|Local server updated/.test(line)) reloads++;
+      if (NOTABLE.test(line)) {
+        notable.push(`${new Date().toISOString()} ${name}: ${line.slice(0, 500)}`);
+        if (notable.length > 100) notable.shift();
+      }
     },
   });
-  return { stack, reloads: () => reloads };
+  return { stack, reloads: () => reloads, notable: () => [...notable] };
 }
 
 /** Which part of the stack a process is (by process group and command line). */
