@@ -35,3 +35,12 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   const date = Date.parse(value);
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
+
+/**
+ * The backend could not be reached or had no capacity (network error, 502,
+ * 503, 504): nothing about the chunk itself. Such failures pause the job but
+ * do not spend the chunk's attempts, up to an outage limit.
+ */
+export function isUnavailableStatus(status: number): boolean {
+  return status === 0 || status === 502 || status === 503 || status === 504;
+}

@@ -198,6 +198,16 @@ export class JobStore {
     );
   }
 
+  /** Puts a chunk back after the backend was unavailable: the attempt does not count. */
+  retryUnavailable(index: number, message: string, notBefore: number, now: number): void {
+    this.exec(
+      `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, not_before = ?, last_error = ?, last_error_at = ?,
+         attempts = MAX(0, attempts - 1)
+       WHERE idx = ? AND status = 'processing'`,
+      notBefore, message, now, index,
+    );
+  }
+
   /** Returns a leased chunk to the queue untried (no backend was free): the attempt does not count. */
   deferLease(index: number, notBefore: number): void {
     this.exec(

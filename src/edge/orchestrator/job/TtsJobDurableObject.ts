@@ -5,7 +5,7 @@ import type { JobState, RawTtsRequest, RawTtsResponse, RawTtsFailure, SplittingP
 import { LectorError } from '../../../core/errors.ts';
 import type { SplitOptions } from '../../../core/text/options.ts';
 import { err, ok, type Result } from '../../../core/result.ts';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../../../core/retry.ts';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isUnavailableStatus } from '../../../core/retry.ts';
 import { planJobChunks } from '../../../core/chunking.ts';
 import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
@@ -86,6 +86,12 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private readonly hub: EventHub;
   private readonly config: JobConfig;
   private deleting: Promise<number> | undefined;
+  /** No new chunk is dispatched before this time (job-level backoff after failures: no retry storms). */
+  private holdUntil = 0;
+  /** Retryable failures in a row, across chunks; resets on a success. */
+  private consecutiveFailures = 0;
+  /** When the backend became unreachable (0 = reachable). */
+  private outageSince = 0;
   /** Alarm invocations of this instance, for the benchmark. */
   private alarms = 0;
   /** Backend calls started by this instance, for the benchmark's per-chunk figures. */
@@ -309,7 +315,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     for (;;) {
       const job = this.store.job();
       if (!job || TERMINAL.has(job.status)) break;
-      const room = Math.min(job.concurrency - inflight.size, this.config.maxChunksPerAlarm - dispatched);
+      const held = Date.now() < this.holdUntil;
+      const room = held ? 0 : Math.min(job.concurrency - inflight.size, this.config.maxChunksPerAlarm - dispatched);
       const leases = this.store.lease(room, Date.now());
       if (leases.length > 0) {
         const routes = await router.acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)));
@@ -325,7 +332,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
           inflight.add(p);
         });
       }
-      if (outcomes.length >= 8) flush();
+      // Failures reach the breaker at once; successes may wait for a batch.
+      if (outcomes.length >= 8 || outcomes.some((o) => !o.success)) flush();
       if (inflight.size === 0) break;
       await Promise.race(inflight);
     }
@@ -350,6 +358,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     // Only failures that say something about the backend count against its circuit.
     outcomes.push({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
     if ('r2Key' in result) {
+      this.consecutiveFailures = 0;
+      this.outageSince = 0;
       const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
       if (result.words) completion.words = result.words;
       if (this.store.complete(lease.index, completion, now)) this.afterCompletion();
@@ -358,9 +368,19 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     const e = result.error;
     const message = `${e.code}: ${e.message}${e.status ? ` (status ${e.status})` : ''}`;
     const job = this.store.job();
-    if (e.retryable && job && lease.attempt < job.max_attempts) {
+    if (e.retryable) {
+      // Hold the whole job, not just this chunk, so a failing backend sees no storm.
+      this.consecutiveFailures++;
+      const hold = backoffDelayMs(this.consecutiveFailures, DEFAULT_RETRY_POLICY, e.retryAfterMs);
+      this.holdUntil = Math.max(this.holdUntil, now + hold);
+    }
+    const unavailable = e.retryable && isUnavailableStatus(e.status) && e.code !== 'timeout';
+    if (unavailable) this.outageSince ||= now;
+    if (unavailable && job && now - this.outageSince < this.config.maxOutageMs) {
+      this.store.retryUnavailable(lease.index, message, this.holdUntil, now);
+    } else if (e.retryable && job && lease.attempt < job.max_attempts) {
       const delay = backoffDelayMs(lease.attempt, { ...DEFAULT_RETRY_POLICY, maxAttempts: job.max_attempts }, e.retryAfterMs);
-      this.store.retryLater(lease.index, message, now + delay, now);
+      this.store.retryLater(lease.index, message, Math.max(now + delay, this.holdUntil), now);
     } else {
       this.store.failChunk(lease.index, message, now);
       this.settled();
@@ -418,7 +438,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     let at = job.expires_at;
     if (!TERMINAL.has(job.status)) {
       const next = this.store.nextWorkAt();
-      if (next !== null) at = Math.min(at, Math.max(next, Date.now()));
+      if (next !== null) at = Math.min(at, Math.max(next, this.holdUntil, Date.now()));
     }
     await this.ctx.storage.setAlarm(at);
   }
