@@ -197,6 +197,6 @@ describe('an invalid configuration', () => {
     const { backendEnv, fetcher } = world({ PROVIDERS: JSON.stringify(PROVIDERS), GOOGLE_TTS_API_KEY: undefined });
     const e = failed(await synthesizeChunk(backendEnv, req('espeak:en-us', 'Hi.'), { fetch: fetcher }));
     expect(e.code).toBe('config_invalid');
-    expect(e.message).toMatch(/PROVIDERS\.providers\.gcloud\.apiKeySecret: secret GOOGLE_TTS_API_KEY is not set \(wrangler secret put GOOGLE_TTS_API_KEY/);
+    expect(e.message).toMatch(/PROVIDERS\.providers\.gcloud\.apiKeySecret: secret GOOGLE_TTS_API_KEY is not set \(deployed: wrangler secret put GOOGLE_TTS_API_KEY/);
   });
 });

@@ -120,7 +120,7 @@ describe('checkEnvironment and validateProviderConfig', () => {
   it('names a missing secret with the command that sets it, and a missing AI binding', () => {
     const issues = checkEnvironment(config(), {});
     expect(issues).toEqual([
-      { path: 'PROVIDERS.providers.gcloud.apiKeySecret', message: expect.stringMatching(/GOOGLE_TTS_API_KEY is not set \(wrangler secret put GOOGLE_TTS_API_KEY/) },
+      { path: 'PROVIDERS.providers.gcloud.apiKeySecret', message: expect.stringMatching(/GOOGLE_TTS_API_KEY is not set \(deployed: wrangler secret put GOOGLE_TTS_API_KEY/) },
       { path: 'PROVIDERS.providers.melo.binding', message: expect.stringMatching(/no Workers AI binding named AI/) },
       { path: 'PROVIDERS.providers.aura.binding', message: expect.stringMatching(/no Workers AI binding named AI/) },
     ]);
@@ -136,11 +136,15 @@ describe('checkEnvironment and validateProviderConfig', () => {
   });
 
   it('validateProviderConfig never throws: ok with the config, or the issues and one message', () => {
-    const good = validateProviderConfig({ PROVIDERS: JSON.stringify(FULL), SYNTH_URL: SYNTH });
-    expect(good.ok).toBe(true);
-    const noSecret = validateProviderConfig({ PROVIDERS: JSON.stringify(FULL), SYNTH_URL: SYNTH }, { env: { AI: { run: () => 0 } } });
-    expect(noSecret).toMatchObject({ ok: false, message: expect.stringContaining('PROVIDERS.providers.gcloud.apiKeySecret') });
-    const bad = validateProviderConfig({ PROVIDERS: '[' });
-    expect(bad).toMatchObject({ ok: false, issues: [{ path: 'PROVIDERS' }] });
+    const vars = { PROVIDERS: JSON.stringify(FULL), SYNTH_URL: SYNTH };
+    expect(validateProviderConfig(vars).ok).toBe(true); // shape only
+    expect(validateProviderConfig(vars, { secrets: { GOOGLE_TTS_API_KEY: 'k' }, bindings: ['AI'] }).ok).toBe(true);
+    expect(validateProviderConfig(vars, { secrets: {} })).toMatchObject({ ok: false, issues: [{ path: 'PROVIDERS.providers.gcloud.apiKeySecret' }] });
+    expect(validateProviderConfig(vars, { bindings: [] })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'PROVIDERS.providers.melo.binding' }, { path: 'PROVIDERS.providers.aura.binding' }],
+      message: expect.stringContaining('PROVIDERS.providers.melo.binding: no Workers AI binding named AI'),
+    });
+    expect(validateProviderConfig({ PROVIDERS: '[' })).toMatchObject({ ok: false, issues: [{ path: 'PROVIDERS' }] });
   });
 });

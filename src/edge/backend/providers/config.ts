@@ -193,16 +193,19 @@ export function loadProviderConfig(vars: Readonly<Record<string, unknown>>): Pro
 
 /**
  * The start-up check for Node (`npm start`, the stack runner): validates the
- * backend vars and, when `env` is given, that every secret and binding the
- * configuration names is present in it. Never throws.
+ * backend vars and, when given, that every secret the configuration names is
+ * among `secrets` and every Workers AI binding among `bindings` (the backend
+ * wrangler config's `ai.binding`). Never throws.
  */
 export function validateProviderConfig(
   vars: Readonly<Record<string, unknown>>,
-  opts: { env?: Readonly<Record<string, unknown>> } = {},
+  opts: { secrets?: Readonly<Record<string, unknown>>; bindings?: readonly string[] } = {},
 ): { ok: true; config: ProviderConfig } | { ok: false; issues: ConfigIssue[]; message: string } {
   try {
     const config = loadProviderConfig(vars);
-    const issues = opts.env ? checkEnvironment(config, opts.env) : [];
+    const env: Record<string, unknown> = { ...opts.secrets };
+    for (const b of opts.bindings ?? []) env[b] = { run: () => undefined };
+    const issues = checkEnvironment(config, env, { secrets: opts.secrets !== undefined, bindings: opts.bindings !== undefined });
     if (issues.length === 0) return { ok: true, config };
     return { ok: false, issues, message: new ProviderConfigError(issues).message };
   } catch (e) {
@@ -212,21 +215,25 @@ export function validateProviderConfig(
 }
 
 /** Secrets and bindings the configuration needs, checked against the Worker's env. */
-export function checkEnvironment(config: ProviderConfig, env: Readonly<Record<string, unknown>>): ConfigIssue[] {
+export function checkEnvironment(
+  config: ProviderConfig,
+  env: Readonly<Record<string, unknown>>,
+  check: { secrets?: boolean; bindings?: boolean } = {},
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const base = 'PROVIDERS.providers.';
   for (const p of Object.values(config.providers)) {
     if (p.type === 'workers-ai') {
       const b = env[p.binding] as { run?: unknown } | undefined;
-      if (!b || typeof b.run !== 'function') {
+      if (check.bindings !== false && (!b || typeof b.run !== 'function')) {
         issues.push({ path: `${base}${p.name}.binding`, message: `no Workers AI binding named ${p.binding} (add "ai": { "binding": "${p.binding}" } to the backend's wrangler.jsonc)` });
       }
       continue;
     }
     const secret = p.apiKeySecret;
     const required = p.type === 'google' || p.apiKeyRequired;
-    if (secret && required && !nonEmptyString(env[secret])) {
-      issues.push({ path: `${base}${p.name}.apiKeySecret`, message: `secret ${secret} is not set (wrangler secret put ${secret} -c src/edge/backend/wrangler.jsonc)` });
+    if (check.secrets !== false && secret && required && !nonEmptyString(env[secret])) {
+      issues.push({ path: `${base}${p.name}.apiKeySecret`, message: `secret ${secret} is not set (deployed: wrangler secret put ${secret} -c src/edge/backend/wrangler.jsonc; npm start: set ${secret} in the environment)` });
     }
   }
   return issues;
