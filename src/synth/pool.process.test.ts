@@ -69,7 +69,6 @@ describe('pool with real worker processes', () => {
     await waitFor(() => m.getStatus().workers.some((w) => w.state === WorkerState.BUSY), 15_000, 'a busy worker');
     const victim = m.getStatus().workers.find((w) => w.state === WorkerState.BUSY)!;
     process.kill(victim.pid!, 'SIGKILL');
-    const killedAt = performance.now();
     const result = await pending;
     expect(result.attempts).toBe(2);
     expect(result.workerId).not.toBe(victim.id);
@@ -77,7 +76,6 @@ describe('pool with real worker processes', () => {
     expect(sameBytes(result.pcm, ref.pcm)).toBe(true);
     // Recovery time is a benchmark figure (bench/synth); here only that it happens, even on a saturated machine.
     await waitFor(() => m.getStatus().workers.filter((w) => w.state === WorkerState.READY).length === 2, 40_000, 'the replacement worker');
-    expect(performance.now() - killedAt).toBeGreaterThan(0);
     expect(m.getStatus().workers.map((w) => w.id)).not.toContain(victim.id);
     expect(m.getStatus().metrics.failedRequests).toBe(0);
   }, 90_000);
