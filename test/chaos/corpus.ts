@@ -1,0 +1,59 @@
+// Slices of Pride and Prejudice that split into a given number of chunks, so
+// every chaos and load job is real prose of a known size. Pure: the same
+// arguments always give the same text and the same chunk plan the edge makes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../scripts/stack/stack.ts';
+import { planJobChunks } from '../../src/core/chunking.ts';
+import { normalizeText, paragraphsOf } from '../../src/core/text/normalize.ts';
+import type { TextChunk } from '../../src/core/text/split.ts';
+
+export const CORPUS_PATH = join(REPO_ROOT, '../shared/corpus/pride_and_prejudice.txt');
+
+/** First paragraph of chapter 1 ("It is a truth universally acknowledged..."). */
+const STORY_START = 'It is a truth universally acknowledged';
+
+export interface CorpusSlice {
+  /** The text to send to `POST /api/tts`. */
+  text: string;
+  /** The chunks the edge will make of it (same code: `planJobChunks`). */
+  chunks: TextChunk[];
+}
+
+let paragraphs: string[] | undefined;
+
+function storyParagraphs(): string[] {
+  if (!paragraphs) {
+    const all = paragraphsOf(normalizeText(readFileSync(CORPUS_PATH, 'utf8')));
+    const start = all.findIndex((p) => p.startsWith(STORY_START));
+    if (start < 0) throw new Error(`corpus: "${STORY_START}" not found in ${CORPUS_PATH}`);
+    paragraphs = all.slice(start);
+  }
+  return paragraphs;
+}
+
+/**
+ * Whole paragraphs from paragraph `from` of the story on, as few as give at
+ * least `chunks` chunks with default (sentence) splitting; then trimmed to
+ * exactly `chunks` chunks when the trimmed text splits the same way.
+ */
+export function corpusSlice(chunks: number, from = 0): CorpusSlice {
+  if (!Number.isInteger(chunks) || chunks < 1) throw new TypeError(`chunks must be a positive integer, got ${chunks}`);
+  const story = storyParagraphs();
+  const taken: string[] = [];
+  let plan: TextChunk[] = [];
+  for (let i = from % story.length; plan.length < chunks; i = (i + 1) % story.length) {
+    if (taken.length >= story.length) throw new Error(`corpus: the whole story gives fewer than ${chunks} chunks`);
+    taken.push(story[i]!);
+    plan = planJobChunks(taken.join('\n\n'));
+  }
+  const text = taken.join('\n\n');
+  if (plan.length === chunks) return { text, chunks: plan };
+  // Rebuild the text from the first `chunks` chunks; keep it only if it plans identically.
+  const trimmed = plan.slice(0, chunks).map((c, i) => (i > 0 && c.paragraphStart ? `\n\n${c.text}` : i > 0 ? ` ${c.text}` : c.text)).join('');
+  const replanned = planJobChunks(trimmed);
+  if (replanned.length === chunks && replanned.every((c, i) => c.text === plan[i]!.text && c.paragraphStart === plan[i]!.paragraphStart)) {
+    return { text: trimmed, chunks: replanned };
+  }
+  return { text, chunks: plan };
+}

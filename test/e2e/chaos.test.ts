@@ -1,0 +1,475 @@
+// Issue 6 §1: fault injection against the real local stack (synthesis service,
+// fault proxy, wrangler dev) with one job cut from Pride and Prejudice. Every
+// scenario ends with the job's audio compared byte for byte with eSpeak NG's
+// direct synthesis of its chunks and the designed pauses.
+//
+//   npm run test:chaos                       60-chunk jobs, 10 s outage (the `npm test` size)
+//   LECTOR_CHAOS_FULL=1 npm run test:chaos   200-chunk jobs, 30 s outage
+//
+// Figures go to the output and to test-results/chaos.json; docs/chaos.md has
+// the scenarios, what each asserts and the figures of a full run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChunkInfo, JobState } from '../../src/core/api/types.ts';
+import { parseWav } from '../../src/core/audio/wav.ts';
+import { expectedPcm, verifyJobAudio } from '../chaos/audio-check.ts';
+import { chaosConfig } from '../chaos/config.ts';
+import { corpusSlice } from '../chaos/corpus.ts';
+import {
+  attemptsSum,
+  callsPerChunk,
+  chunksOf,
+  createJob,
+  histogram,
+  isSettled,
+  jobState,
+  requestTimes,
+  sampleCalls,
+  sleep,
+  startChaosStack,
+  synthStatus,
+  waitForJob,
+  type ChaosStack,
+} from '../chaos/harness.ts';
+import { hasR2FaultHook, R2_FAULT_VARS } from '../chaos/r2-fault-hook.ts';
+import { RunReport, seconds } from '../chaos/report.ts';
+import { messageIndexes, openSse } from '../chaos/sse-session.ts';
+
+const cfg = chaosConfig();
+const slice = corpusSlice(cfg.chunks);
+const N = slice.chunks.length;
+/** JOB_CONCURRENCY of the stack (the default): chunks in flight per job. */
+const CONCURRENCY = 4;
+/** RouterCounter's half-open delay: an open circuit lets one probe through this often. */
+const HALF_OPEN_MS = 5_000;
+/** Generous bound for one job of this size, faults included. */
+const JOB_TIMEOUT_MS = (cfg.full ? 8 : 4) * 60_000;
+
+const report = new RunReport('chaos', { chunks: N, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
+
+/** Creation to last update (completion or failure), by the job's own clock. */
+const jobSeconds = (s: JobState): number => seconds(s.updatedAt - s.createdAt);
+
+const mean = (xs: readonly number[]): number => Math.round((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)) * 100) / 100;
+
+/** The job's chunks must be the ones planned from the slice (so "N chunks" is true). */
+function expectPlannedChunks(state: JobState): ChunkInfo[] {
+  const chunks = chunksOf(state);
+  expect(chunks.map((c) => [c.text, c.paragraphStart])).toEqual(slice.chunks.map((c) => [c.text, c.paragraphStart]));
+  return chunks;
+}
+
+/** Waits until the synthesis service has `n` READY workers again. */
+async function waitForWorkers(stack: ChaosStack, n: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await synthStatus(stack.stack.synthUrl).catch(() => undefined);
+    if ((status?.workers ?? []).filter((w) => w.state === 'READY').length >= n) return;
+    await sleep(250);
+  }
+  throw new Error(`the synthesis service did not get ${n} ready workers back within ${timeoutMs} ms`);
+}
+
+async function settle(stack: ChaosStack, jobId: string, timeoutMs = JOB_TIMEOUT_MS): Promise<JobState> {
+  return waitForJob(stack.edgeUrl, jobId, isSettled, timeoutMs);
+}
+
+/** Completed, every chunk's audio stored, and the whole WAV byte-exact. */
+async function expectCompletedExact(stack: ChaosStack, jobId: string): Promise<ChunkInfo[]> {
+  const state = await jobState(stack.edgeUrl, jobId, true);
+  expect(state.status, state.errorMessage ?? '').toBe('completed');
+  expect(state.counts).toEqual({ pending: 0, processing: 0, completed: N, failed: 0 });
+  const chunks = expectPlannedChunks(state);
+  const audio = await verifyJobAudio(stack.edgeUrl, jobId, chunks);
+  expect(audio.chunks).toBe(N);
+  return chunks;
+}
+
+describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
+  /** Default settings (JOB_MAX_ATTEMPTS=5); two engine workers. Scenarios a, b, c, d′, e. */
+  let main: ChaosStack;
+  /**
+   * Scenario d's stack, JOB_MAX_ATTEMPTS=10: with the default 5 a 200-chunk job
+   * is lost ~39% of the time at 30% faults (a chunk fails for good with
+   * probability 0.3^5); with 10, ~0.1%. Its job runs in the background while
+   * the other scenarios run (it mostly waits out hung requests), and the last
+   * test collects it.
+   */
+  let faulty: ChaosStack;
+  let faultyJob: { jobId: string; startedAt: number; settled: Promise<JobState> };
+
+  beforeAll(async () => {
+    main = await startChaosStack({ synthArgs: ['--min-workers', '2', '--max-workers', '2'] });
+    faulty = await startChaosStack({ orchestratorVars: { JOB_MAX_ATTEMPTS: '10' } });
+    faulty.proxy.setPlan({ rate500: 0.1, rate429: 0.1, retryAfterSeconds: 1, rateHang: 0.1 });
+    const startedAt = Date.now();
+    const job = await createJob(faulty.edgeUrl, slice.text);
+    const settled = settle(faulty, job.jobId, (cfg.full ? 20 : 10) * 60_000);
+    settled.catch(() => undefined); // awaited (and reported) by scenario d
+    faultyJob = { jobId: job.jobId, startedAt, settled };
+  }, 240_000);
+  afterAll(async () => {
+    await Promise.all([main?.stop(), faulty?.stop()]);
+  });
+
+  it('baseline: the same job without faults completes, byte-exact', async () => {
+    const started = Date.now();
+    const job = await createJob(main.edgeUrl, slice.text);
+    const final = await settle(main, job.jobId);
+    const durationMs = Date.now() - started;
+    await expectCompletedExact(main, job.jobId);
+    const calls = callsPerChunk(main.proxy, job.jobId, N);
+    report.record('baseline', { durationS: seconds(durationMs), jobS: jobSeconds(final), synthCallsPerChunk: histogram(calls) });
+  }, JOB_TIMEOUT_MS);
+
+  it('a: kill -9 of random synthesis workers every ~2 s: the job completes, byte-exact', async () => {
+    const started = Date.now();
+    const job = await createJob(main.edgeUrl, slice.text);
+    const kills: { atMs: number; worker: string; busy: boolean }[] = [];
+    let killing = true;
+    const killer = (async () => {
+      while (killing) {
+        await sleep(1_500 + Math.random() * 1_000);
+        if (!killing) break;
+        const status = await synthStatus(main.stack.synthUrl).catch(() => undefined);
+        // A random worker process that serves (READY or BUSY), as `kill -9 <pid>` would pick from ps.
+        const alive = (status?.workers ?? []).filter((w) => w.pid && (w.state === 'READY' || w.state === 'BUSY'));
+        const victim = alive[Math.floor(Math.random() * alive.length)];
+        if (!victim?.pid) continue;
+        try {
+          process.kill(victim.pid, 'SIGKILL');
+          kills.push({ atMs: Date.now() - started, worker: victim.id, busy: victim.inFlight > 0 });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; // gone between /status and the kill
+        }
+      }
+    })();
+    let final: JobState;
+    try {
+      final = await settle(main, job.jobId);
+    } finally {
+      killing = false;
+      await killer;
+    }
+    const durationMs = Date.now() - started;
+    const chunks = chunksOf(await jobState(main.edgeUrl, job.jobId, true));
+    const calls = callsPerChunk(main.proxy, job.jobId, N);
+    const synth = await synthStatus(main.stack.synthUrl);
+    report.record('a_kill_workers', {
+      status: final.status,
+      error: final.errorMessage,
+      durationS: seconds(durationMs),
+      kills: kills.length,
+      killsWithRequestInFlight: kills.filter((k) => k.busy).length,
+      completed: final.counts.completed,
+      synthCallsPerChunkMean: mean(calls),
+      synthCallsPerChunkMax: Math.max(...calls),
+      synthCallsPerChunk: histogram(calls),
+      edgeAttemptsMax: Math.max(...chunks.map((c) => c.attempts)),
+      serviceRetriedRequests: synth.metrics.retriedRequests,
+      serviceFailedRequests: synth.metrics.failedRequests,
+    });
+    // Let the pool refill before the next scenario.
+    await waitForWorkers(main, 2);
+    expect(kills.length).toBeGreaterThan(0);
+    expect(final.status, final.errorMessage ?? '').toBe('completed');
+    await expectCompletedExact(main, job.jobId);
+  }, JOB_TIMEOUT_MS);
+
+  it('e: a client that disconnects again and again while streaming does not affect the job', async () => {
+    const started = Date.now();
+    // The first connection creates the job (POST /api/tts-stream); each later one resumes with Last-Event-ID.
+    const received: number[] = [];
+    let jobId = '';
+    let lastEventId: string | undefined;
+    let connections = 0;
+    let settled = false;
+    while (!settled) {
+      expect(connections, 'reconnections').toBeLessThan(N * 3);
+      const keep = Math.floor(Math.random() * 4); // 0..3 chunk events, then hang up
+      let got = 0;
+      const session = connections === 0
+        ? openSse(`${main.edgeUrl}/api/tts-stream`, { body: { text: slice.text, voiceId: 'espeak:en-us' }, onEvent: (ev) => ev.event === 'message' && ++got > keep })
+        : openSse(`${main.edgeUrl}/api/tts/${jobId}/events`, { lastEventId, onEvent: (ev) => ev.event === 'message' && ++got > keep });
+      connections++;
+      if (connections === 1) jobId = (await session.response).headers.get('x-lector-job-id') ?? '';
+      expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+      if (keep === 0 && connections % 2 === 0) {
+        // Hang up before anything arrives, sometimes.
+        await sleep(Math.random() * 50);
+        session.abort();
+      }
+      const end = await session.done;
+      expect(end.reason, String(end.error ?? '')).not.toBe('failed');
+      const messages = messageIndexes(session.events);
+      received.push(...messages);
+      if (messages.length > 0) lastEventId = String(messages.at(-1));
+      const terminal = session.events.find((e) => e.event === 'end' || e.event === 'error');
+      if (terminal) {
+        expect(terminal.event, terminal.data).toBe('end');
+        settled = true;
+      }
+      await sleep(Math.random() * 300);
+    }
+    const durationMs = Date.now() - started;
+    // Every chunk event exactly once over all connections, in order.
+    expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
+    await expectCompletedExact(main, jobId);
+    const calls = callsPerChunk(main.proxy, jobId, N);
+    report.record('e_client_disconnects', {
+      durationS: seconds(durationMs),
+      jobS: jobSeconds(await jobState(main.edgeUrl, jobId)),
+      connections,
+      synthCallsTotal: calls.reduce((a, b) => a + b, 0),
+      synthCallsPerChunk: histogram(calls),
+    });
+    // Unaffected: each chunk synthesized once, as without the disconnects.
+    expect(calls.every((n) => n === 1)).toBe(true);
+  }, JOB_TIMEOUT_MS);
+
+  it("d′: 100% 400 after some chunks: the job fails with per-chunk errors; finished chunks stay downloadable", async () => {
+    const job = await createJob(main.edgeUrl, slice.text);
+    const before = await waitForJob(main.edgeUrl, job.jobId, (s) => s.processedSentenceCount >= Math.ceil(N / 5) || isSettled(s), JOB_TIMEOUT_MS, 50);
+    main.proxy.setPlan({ rate400: 1 }, job.jobId);
+    const switchedAt = Date.now();
+    const failed = await settle(main, job.jobId);
+    expect(before.status).not.toBe('completed');
+    expect(failed.status).toBe('failed');
+    // Requests already sent before the switch may still complete their chunks: wait for them.
+    await waitForJob(main.edgeUrl, job.jobId, (s) => s.counts.processing === 0, 60_000);
+    expect(failed.errorMessage).toMatch(/^chunk \d+ failed: .*status 400/);
+    const state = await jobState(main.edgeUrl, job.jobId, true);
+    const chunks = expectPlannedChunks(state);
+    const bad = chunks.filter((c) => c.status === 'failed');
+    const good = chunks.filter((c) => c.status === 'completed');
+    expect(bad.length).toBeGreaterThanOrEqual(1);
+    expect(good.length).toBeGreaterThanOrEqual(before.processedSentenceCount);
+    const calls = callsPerChunk(main.proxy, job.jobId, N);
+    for (const c of bad) {
+      // Clear error: the status, the provider's message; not retried.
+      expect(c.lastError).toMatch(/status 400/);
+      expect(c.lastError).toContain('injected permanent failure');
+      expect(c.attempts).toBe(1);
+      expect(calls[c.index]).toBe(1);
+    }
+    // No more calls once failed: 400s are not retried and the other chunks stop.
+    const callsAtFail = main.proxy.counts().byJob[job.jobId];
+    await sleep(2_000);
+    expect(main.proxy.counts().byJob[job.jobId]).toBe(callsAtFail);
+    // Finished chunks: each one downloadable and exact; the finished prefix as one WAV, exact.
+    for (const c of good) {
+      const res = await fetch(`${main.edgeUrl}/api/tts/${job.jobId}/chunks/${c.index}`);
+      expect(res.status).toBe(200);
+      const pcm = Buffer.from(parseWav(new Uint8Array(await res.arrayBuffer())).pcm);
+      expect(pcm.equals(await expectedPcm([{ text: c.text, paragraphStart: false }]))).toBe(true);
+    }
+    const notDone = await fetch(`${main.edgeUrl}/api/tts/${job.jobId}/chunks/${bad[0]!.index}`);
+    expect(notDone.status).toBe(404);
+    expect(((await notDone.json()) as { error: { code: string } }).error.code).toBe('chunk_not_ready');
+    expect((await fetch(`${main.edgeUrl}/api/tts/${job.jobId}/audio`)).status).toBe(409);
+    let prefix = 0;
+    while (prefix < N && chunks[prefix]!.status === 'completed') prefix++;
+    const partial = await verifyJobAudio(main.edgeUrl, job.jobId, chunks, true);
+    expect(partial.chunks).toBe(prefix);
+    // The event stream replays the finished chunks, then says why the job failed.
+    const replay = openSse(`${main.edgeUrl}/api/tts/${job.jobId}/events`);
+    await replay.done;
+    expect(messageIndexes(replay.events)).toEqual(Array.from({ length: prefix }, (_, i) => i));
+    const error = replay.events.at(-1)!;
+    expect(error.event).toBe('error');
+    expect(JSON.parse(error.data)).toMatchObject({ code: 'job_failed' });
+    report.record('d_prime_permanent_400', {
+      completedBeforeSwitch: before.processedSentenceCount,
+      completed: good.length,
+      completedAfterJobFailed: good.length - failed.processedSentenceCount,
+      failedChunks: bad.length,
+      pendingLeft: state.counts.pending,
+      downloadablePrefix: prefix,
+      failSecondsAfterSwitch: seconds(failed.updatedAt - switchedAt),
+      jobError: failed.errorMessage,
+    });
+  }, JOB_TIMEOUT_MS);
+
+  it('c: wrangler dev restarted mid-job: resumes from its alarm, no finished chunk synthesized again, SSE resumes with Last-Event-ID', async () => {
+    const started = Date.now();
+    const job = await createJob(main.edgeUrl, slice.text);
+    const first = openSse(`${main.edgeUrl}/api/tts/${job.jobId}/events`);
+    await waitForJob(main.edgeUrl, job.jobId, (s) => s.processedSentenceCount >= Math.ceil(N / 3), JOB_TIMEOUT_MS, 50);
+    const snapshot = chunksOf(await jobState(main.edgeUrl, job.jobId, true));
+    const doneBefore = snapshot.filter((c) => c.status === 'completed').map((c) => c.index);
+    const restartAt = Date.now();
+    await main.stack.restartEdge();
+    const restartMs = Date.now() - restartAt;
+    const firstEnd = await first.done;
+    expect(firstEnd.reason).not.toBe('settled'); // the restart cut it mid-job
+    // Nobody touches the job now: only its alarm can bring it back.
+    const callsAtRestart = main.proxy.counts().byJob[job.jobId] ?? 0;
+    await sleep(5_000);
+    const callsByAlarm = (main.proxy.counts().byJob[job.jobId] ?? 0) - callsAtRestart;
+    expect(callsByAlarm, 'synthesis requests in the 5 s after the restart, with no client').toBeGreaterThan(0);
+    const lastEventId = first.events.filter((e) => e.event === 'message').at(-1)?.id;
+    const second = openSse(`${main.edgeUrl}/api/tts/${job.jobId}/events`, { lastEventId });
+    const secondEnd = await second.done;
+    expect(secondEnd.reason).toBe('settled');
+    expect(second.events.at(-1)?.event).toBe('end');
+    const received = [...messageIndexes(first.events), ...messageIndexes(second.events)];
+    expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
+    const durationMs = Date.now() - started;
+    await expectCompletedExact(main, job.jobId);
+    const calls = callsPerChunk(main.proxy, job.jobId, N);
+    const doneAgain = doneBefore.filter((i) => calls[i] !== 1);
+    const repeated = calls.filter((n) => n > 1).length;
+    report.record('c_edge_restart', {
+      durationS: seconds(durationMs),
+      restartS: seconds(restartMs),
+      completedBeforeRestart: doneBefore.length,
+      firstStreamEvents: messageIndexes(first.events).length,
+      secondStreamEvents: messageIndexes(second.events).length,
+      callsByAlarmIn5s: callsByAlarm,
+      completedSynthesizedAgain: doneAgain.length,
+      chunksSynthesizedTwice: repeated,
+      synthCallsPerChunk: histogram(calls),
+    });
+    expect(doneAgain, 'completed chunks synthesized again').toEqual([]);
+    // Only what was in flight when wrangler stopped may be synthesized twice.
+    expect(repeated).toBeLessThanOrEqual(CONCURRENCY);
+  }, JOB_TIMEOUT_MS);
+
+  it(`b: synthesis service down for ${cfg.outageMs / 1000} s mid-job (same port): pauses with circuits open, no retry storm, resumes and completes`, async () => {
+    const started = Date.now();
+    const job = await createJob(main.edgeUrl, slice.text);
+    await waitForJob(main.edgeUrl, job.jobId, (s) => s.processedSentenceCount >= Math.ceil(N / 4), JOB_TIMEOUT_MS, 50);
+    const callsAtStop = main.proxy.counts().byJob[job.jobId] ?? 0;
+    await main.stack.stopSynth();
+    const down = Date.now();
+    const callsWhileStopping = (main.proxy.counts().byJob[job.jobId] ?? 0) - callsAtStop;
+    const sampler = sampleCalls(main.proxy, job.jobId);
+    // By now the failures of the chunks in flight have opened the circuit.
+    await sleep(HALF_OPEN_MS);
+    const open = await jobState(main.edgeUrl, job.jobId, true);
+    const attemptsOpen = chunksOf(open).reduce((n, c) => n + c.attempts, 0);
+    await sleep(Math.max(0, cfg.outageMs - (Date.now() - down)));
+    const attemptsEnd = await attemptsSum(main.edgeUrl, job.jobId);
+    const duringOutage = await jobState(main.edgeUrl, job.jobId);
+    const samples = sampler.stop();
+    const outageCalls = samples.at(-1)!.calls - samples[0]!.calls;
+    const times = requestTimes(samples);
+    await main.stack.startSynth();
+    const back = Date.now();
+    const stalled = duringOutage.processedSentenceCount;
+    const resumed = await waitForJob(main.edgeUrl, job.jobId, (s) => s.processedSentenceCount > stalled || isSettled(s), JOB_TIMEOUT_MS, 100);
+    const firstChunkAfterMs = Date.now() - back;
+    const final = await settle(main, job.jobId);
+    const finishedAfterMs = Date.now() - back;
+    const chunks = chunksOf(await jobState(main.edgeUrl, job.jobId, true));
+    const calls = callsPerChunk(main.proxy, job.jobId, N);
+    report.record('b_synth_outage', {
+      outageS: seconds(cfg.outageMs),
+      status: final.status,
+      error: final.errorMessage,
+      requestsWhileStopping: callsWhileStopping,
+      requestsDuringOutage: outageCalls,
+      requestTimesDuringOutageS: times.map(seconds),
+      completedDuringOutage: stalled - open.processedSentenceCount,
+      attemptsSpentWhileCircuitOpen: attemptsEnd - attemptsOpen,
+      edgeAttemptsMax: Math.max(...chunks.map((c) => c.attempts)),
+      firstChunkAfterRestartS: seconds(firstChunkAfterMs),
+      finishedAfterRestartS: seconds(finishedAfterMs),
+      durationS: seconds(Date.now() - started),
+      synthCallsPerChunk: histogram(calls),
+    });
+    expect(resumed.processedSentenceCount).toBeGreaterThan(stalled);
+    // No retry storm: a few failures per chunk in flight open the circuit, then one probe per half-open period.
+    expect.soft(outageCalls, 'requests sent to the stopped service').toBeLessThanOrEqual(2 * CONCURRENCY + Math.ceil(cfg.outageMs / HALF_OPEN_MS) + 1);
+    // The job finishes what it started, byte-exact.
+    expect(final.status, final.errorMessage ?? '').toBe('completed');
+    await expectCompletedExact(main, job.jobId);
+    // While the circuit is open, chunks wait without spending attempts (probes included).
+    expect.soft(attemptsEnd - attemptsOpen, 'attempts spent while the circuit was open').toBe(0);
+  }, JOB_TIMEOUT_MS + cfg.outageMs);
+
+  it('d: 30% of synthesis responses are 500, 429 + Retry-After or hangs (JOB_MAX_ATTEMPTS=10): the job completes, byte-exact', async () => {
+    const final = await faultyJob.settled;
+    const durationMs = Date.now() - faultyJob.startedAt;
+    const state = await jobState(faulty.edgeUrl, faultyJob.jobId, true);
+    const chunks = chunksOf(state);
+    const calls = callsPerChunk(faulty.proxy, faultyJob.jobId, N);
+    const attempts = chunks.map((c) => c.attempts);
+    report.record('d_30pct_faults', {
+      status: final.status,
+      error: final.errorMessage,
+      jobS: jobSeconds(final),
+      collectedAfterS: seconds(durationMs),
+      synthCalls: calls.reduce((a, b) => a + b, 0),
+      synthCallsPerChunkMean: mean(calls),
+      synthCallsPerChunk: histogram(calls),
+      edgeAttemptsMax: Math.max(...attempts),
+      chunksRetried: attempts.filter((a) => a > 1).length,
+      lastErrorKinds: histogramOfErrors(chunks),
+    });
+    expect(final.status, final.errorMessage ?? '').toBe('completed');
+    await expectCompletedExact(faulty, faultyJob.jobId);
+  }, (cfg.full ? 20 : 10) * 60_000);
+});
+
+function histogramOfErrors(chunks: readonly ChunkInfo[]): Record<string, number> {
+  const h: Record<string, number> = {};
+  for (const c of chunks) {
+    if (!c.lastError) continue;
+    const kind = /status (\d+)/.exec(c.lastError)?.[1] ?? c.lastError.split(':')[0]!;
+    h[kind] = (h[kind] ?? 0) + 1;
+  }
+  return h;
+}
+
+const r2Hook = hasR2FaultHook();
+
+describe('chaos: R2 writes fail (backend hook)', () => {
+  let stack: ChaosStack | undefined;
+  beforeAll(async () => {
+    if (!r2Hook) return;
+    stack = await startChaosStack({
+      orchestratorVars: { JOB_MAX_ATTEMPTS: '10' },
+      backendVars: { [R2_FAULT_VARS.enable]: '1', [R2_FAULT_VARS.rate]: '0.2' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it.skipIf(!r2Hook)(
+    `f: 20% of R2 writes fail: the chunk is retried, and no chunk counts as done without its object${r2Hook ? '' : ' — SKIPPED: the backend Worker has no FAULT_R2_WRITE_RATE hook yet (contract in test/chaos/r2-fault-hook.ts)'}`,
+    async () => {
+      const s = stack!;
+      const started = Date.now();
+      const job = await createJob(s.edgeUrl, slice.text);
+      // While it runs, each chunk must have its object as soon as it counts as completed.
+      const checked = new Set<number>();
+      const missing: number[] = [];
+      for (;;) {
+        const state = await jobState(s.edgeUrl, job.jobId, true);
+        for (const c of chunksOf(state).filter((x) => x.status === 'completed' && !checked.has(x.index))) {
+          const res = await fetch(`${s.edgeUrl}/api/tts/${job.jobId}/chunks/${c.index}`);
+          await res.arrayBuffer();
+          checked.add(c.index);
+          if (res.status !== 200) missing.push(c.index);
+        }
+        if (isSettled(state)) break;
+        await sleep(500);
+      }
+      expect(missing, 'completed chunks without their R2 object').toEqual([]);
+      const chunks = await expectCompletedExact(s, job.jobId);
+      const storageFailures = chunks.filter((c) => c.lastError?.startsWith('storage_failed'));
+      const calls = callsPerChunk(s.proxy, job.jobId, N);
+      report.record('f_r2_write_faults', {
+        durationS: seconds(Date.now() - started),
+        chunksWithR2Failure: storageFailures.length,
+        objectChecks: checked.size,
+        synthCallsPerChunk: histogram(calls),
+      });
+      expect(storageFailures.length).toBeGreaterThan(0);
+      // A failed write means the chunk was synthesized again.
+      for (const c of storageFailures) expect(calls[c.index]).toBeGreaterThanOrEqual(2);
+    },
+    JOB_TIMEOUT_MS,
+  );
+});
