@@ -23,6 +23,10 @@ export interface JobRow {
   expires_at: number;
   completion_seq: number;
   owner_key: string | null;
+  pages: number;
+  split_page: number;
+  max_tokens: number | null;
+  timeout_override_ms: number | null;
 }
 
 export interface ChunkRow {
@@ -64,6 +68,14 @@ export interface NewJob {
   now: number;
   expiresAt: number;
   ownerKeyId: string | null;
+  maxTokens: number | null;
+  timeoutOverrideMs: number | null;
+}
+
+export interface SourcePage {
+  page: number;
+  text: string;
+  continuesParagraph: boolean;
 }
 
 export interface ChunkLease {
@@ -101,7 +113,14 @@ export class JobStore {
     this.sql.exec(SCHEMA_SQL);
     // Columns added after the first schema: add them to older databases.
     const cols = new Set(this.sql.exec<{ name: string }>('PRAGMA table_info(job)').toArray().map((r) => r.name));
-    if (!cols.has('owner_key')) this.sql.exec('ALTER TABLE job ADD COLUMN owner_key TEXT');
+    const added: [string, string][] = [
+      ['owner_key', 'TEXT'],
+      ['pages', 'INTEGER NOT NULL DEFAULT 1'],
+      ['split_page', 'INTEGER NOT NULL DEFAULT 1'],
+      ['max_tokens', 'INTEGER'],
+      ['timeout_override_ms', 'INTEGER'],
+    ];
+    for (const [name, type] of added) if (!cols.has(name)) this.sql.exec(`ALTER TABLE job ADD COLUMN ${name} ${type}`);
   }
 
   private exec(query: string, ...params: SqlValue[]): Row[] {
@@ -116,23 +135,53 @@ export class JobStore {
     return (rows[0] as unknown as JobRow | undefined) ?? null;
   }
 
-  createJob(job: NewJob, chunks: NewChunk[]): void {
+  /** Creates the job with the chunks of its first page; later pages wait in `source_page`. */
+  createJob(job: NewJob, chunks: NewChunk[], laterPages: readonly { text: string; continuesParagraph: boolean }[] = []): void {
     this.storage.transactionSync(() => {
       this.exec(
         `INSERT INTO job (id, job_id, status, voice_id, model, splitting, total, text_chars, overall_timeout_ms,
-           concurrency, max_attempts, created_at, updated_at, expires_at, owner_key)
-         VALUES (1, ?, 'initialized', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        job.jobId, job.voiceId, job.model, job.splitting, chunks.length, job.textChars, job.overallTimeoutMs,
-        job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt, job.ownerKeyId,
+           concurrency, max_attempts, created_at, updated_at, expires_at, owner_key, pages, split_page, max_tokens, timeout_override_ms)
+         VALUES (1, ?, 'initialized', ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        job.jobId, job.voiceId, job.model, job.splitting, job.textChars,
+        job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt, job.ownerKeyId, 1 + laterPages.length, job.maxTokens, job.timeoutOverrideMs,
       );
-      for (let i = 0; i < chunks.length; i++) {
-        const c = chunks[i]!;
-        this.exec(
-          'INSERT INTO chunk (idx, text, char_count, paragraph_start, timeout_ms) VALUES (?, ?, ?, ?, ?)',
-          i, c.text, c.charCount, c.paragraphStart ? 1 : 0, c.timeoutMs,
-        );
-      }
+      laterPages.forEach((p, i) => {
+        this.exec('INSERT INTO source_page (page, text, continues_paragraph) VALUES (?, ?, ?)', i + 1, p.text, p.continuesParagraph ? 1 : 0);
+      });
+      this.appendChunksInTransaction(chunks, job.now);
     });
+  }
+
+  /** The next page still to split, or null when splitting is done. */
+  nextPage(): SourcePage | null {
+    const j = this.job();
+    if (!j || j.split_page >= j.pages) return null;
+    const r = this.exec('SELECT page, text, continues_paragraph FROM source_page WHERE page = ?', j.split_page)[0];
+    if (!r) return null;
+    return { page: r.page as number, text: r.text as string, continuesParagraph: r.continues_paragraph === 1 };
+  }
+
+  /** Stores a split page's chunks after the ones already there, and drops the page. */
+  appendPage(page: number, chunks: NewChunk[], now: number): void {
+    this.storage.transactionSync(() => {
+      this.appendChunksInTransaction(chunks, now);
+      this.exec('DELETE FROM source_page WHERE page = ?', page);
+      this.exec('UPDATE job SET split_page = ? WHERE id = 1', page + 1);
+    });
+  }
+
+  private appendChunksInTransaction(chunks: NewChunk[], now: number): void {
+    const start = this.job()!.total;
+    let overall = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      overall = Math.max(overall, c.timeoutMs);
+      this.exec(
+        'INSERT INTO chunk (idx, text, char_count, paragraph_start, timeout_ms) VALUES (?, ?, ?, ?, ?)',
+        start + i, c.text, c.charCount, c.paragraphStart ? 1 : 0, c.timeoutMs,
+      );
+    }
+    this.exec('UPDATE job SET total = total + ?, overall_timeout_ms = MAX(overall_timeout_ms, ?), updated_at = ? WHERE id = 1', chunks.length, overall, now);
   }
 
   /**
@@ -143,7 +192,8 @@ export class JobStore {
     if (limit <= 0) return [];
     const rows = this.exec(
       `SELECT idx, text, attempts, timeout_ms FROM chunk
-       WHERE (status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?)
+       WHERE ((status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
+         AND (SELECT split_page >= pages FROM job WHERE id = 1)
        ORDER BY idx LIMIT ?`,
       now, now, limit,
     );

@@ -6,14 +6,16 @@ import { LectorError } from '../../../core/errors.ts';
 import type { SplitOptions } from '../../../core/text/options.ts';
 import { err, ok, type Result } from '../../../core/result.ts';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isUnavailableStatus } from '../../../core/retry.ts';
-import { planJobChunks } from '../../../core/chunking.ts';
+import { DEFAULT_RAMP_CHUNKS, planJobChunks } from '../../../core/chunking.ts';
+import { paginate } from '../../../core/pages.ts';
+import { assertJobTextSize } from '../../../core/text/split.ts';
 import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
 import { jobConfig, type JobConfig } from './config.ts';
 import { EventHub } from './EventHub.ts';
 import type { RouteOutcome } from '../router/RouterCounter.ts';
 import { releaseJob } from '../security/quota.ts';
-import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
+import { type ChunkLease, type Completion, JobStore, type NewChunk } from './JobStore.ts';
 
 export interface InitializeJobParams {
   jobId: string;
@@ -79,6 +81,9 @@ export interface AudioPlan {
   chunks: AudioPlanChunk[];
 }
 
+/** Something a voice could read: a letter, digit, symbol or punctuation mark. */
+const HAS_SPEAKABLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
+
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 export class TtsJobDurableObject extends DurableObject<Env> {
@@ -86,6 +91,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private readonly hub: EventHub;
   private readonly config: JobConfig;
   private deleting: Promise<number> | undefined;
+  /** initializeJob calls waiting for the alarms to finish splitting a long text. */
+  private readonly splitWaiters: (() => void)[] = [];
   /** No new chunk is dispatched before this time (job-level backoff after failures: no retry storms). */
   private holdUntil = 0;
   /** Retryable failures in a row, across chunks; resets on a success. */
@@ -119,17 +126,13 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   async initializeJob(params: InitializeJobParams): Promise<Result<InitializedJob>> {
     try {
       if (this.store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
-      const splitOptions: SplitOptions = { preference: params.splittingPreference };
-      if (params.maxTokens !== undefined) splitOptions.maxTokens = params.maxTokens;
-      const pieces = planJobChunks(params.text, splitOptions);
-      if (pieces.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
+      assertJobTextSize(params.text);
+      if (!HAS_SPEAKABLE.test(params.text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
+      // A long text is split one page per alarm so no invocation spends more than a few ms of CPU.
+      const pages = paginate(params.text);
+      const first = this.planPage(pages[0]!.text, params.splittingPreference, params.maxTokens ?? null, params.chunkTimeoutOverrideMs ?? null, 0, false);
+      if (pages.length === 1 && first.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
       const now = Date.now();
-      const chunks = pieces.map((p) => {
-        const charCount = getTextCharacterCount(p.text);
-        const timeoutMs = params.chunkTimeoutOverrideMs ?? chunkTimeoutMs(charCount);
-        return { text: p.text, charCount, paragraphStart: p.paragraphStart, timeoutMs };
-      });
-      const overall = chunks.reduce((m, c) => Math.max(m, c.timeoutMs), 0);
       this.store.createJob(
         {
           jobId: params.jobId,
@@ -137,20 +140,65 @@ export class TtsJobDurableObject extends DurableObject<Env> {
           model: params.model ?? null,
           splitting: params.splittingPreference,
           textChars: params.text.length,
-          overallTimeoutMs: overall,
+          overallTimeoutMs: 0,
           concurrency: params.concurrency ?? this.config.concurrency,
           maxAttempts: params.maxAttempts ?? this.config.maxAttempts,
           now,
           expiresAt: now + this.config.ttlSeconds * 1000,
           ownerKeyId: params.ownerKeyId ?? null,
+          maxTokens: params.maxTokens ?? null,
+          timeoutOverrideMs: params.chunkTimeoutOverrideMs ?? null,
         },
-        chunks,
+        first,
+        pages.slice(1),
       );
-      if (params.autoStart !== false) await this.ctx.storage.setAlarm(now);
-      return ok({ jobId: params.jobId, status: 'initialized', totalSentences: chunks.length, overallOrchestratorTimeoutMs: overall });
+      if (params.autoStart === false) {
+        while (this.splitNextPage()) {
+          // Tests that drive leases by hand get the whole job at once.
+        }
+      } else {
+        await this.ctx.storage.setAlarm(now);
+        if (pages.length > 1) await this.splitDone();
+      }
+      const job = this.store.job()!;
+      if (job.total === 0) {
+        await this.deleteState();
+        throw new LectorError('empty_text', 400, 'text has nothing to speak');
+      }
+      return ok({ jobId: params.jobId, status: job.status, totalSentences: job.total, overallOrchestratorTimeoutMs: job.overall_timeout_ms });
     } catch (e) {
       return failure(e);
     }
+  }
+
+  /** The chunks of one page of the job's text. */
+  private planPage(text: string, splitting: SplittingPreference, maxTokens: number | null, timeoutOverrideMs: number | null, chunksSoFar: number, continues: boolean): NewChunk[] {
+    const splitOptions: SplitOptions = { preference: splitting };
+    if (maxTokens !== null) splitOptions.maxTokens = maxTokens;
+    if (!HAS_SPEAKABLE.test(text)) return [];
+    const pieces = planJobChunks(text, splitOptions, Math.max(0, DEFAULT_RAMP_CHUNKS - chunksSoFar));
+    return pieces.map((p, i) => {
+      const charCount = getTextCharacterCount(p.text);
+      return { text: p.text, charCount, paragraphStart: i === 0 && continues ? false : p.paragraphStart, timeoutMs: timeoutOverrideMs ?? chunkTimeoutMs(charCount) };
+    });
+  }
+
+  /** Splits the next waiting page; false when none is left. Wakes `splitDone` waiters at the end. */
+  private splitNextPage(): boolean {
+    const page = this.store.nextPage();
+    if (!page) return false;
+    const job = this.store.job()!;
+    const chunks = this.planPage(page.text, job.splitting, job.max_tokens, job.timeout_override_ms, job.total, page.continuesParagraph);
+    this.store.appendPage(page.page, chunks, Date.now());
+    if (!this.store.nextPage()) {
+      for (const wake of this.splitWaiters.splice(0)) wake();
+    }
+    return true;
+  }
+
+  private splitDone(): Promise<void> {
+    if (!this.store.nextPage()) return Promise.resolve();
+    return new Promise((resolve) => this.splitWaiters.push(resolve));
   }
 
   /** Leases the next chunk (seed 001's shape). */
@@ -294,6 +342,11 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     const now = Date.now();
     if (now >= job.expires_at) {
       await this.expire(job.job_id);
+      return;
+    }
+    if (this.splitNextPage()) {
+      // One page per invocation keeps its CPU bounded; the next alarm goes on.
+      await this.ctx.storage.setAlarm(Date.now());
       return;
     }
     if (!TERMINAL.has(job.status)) await this.pump();

@@ -24,7 +24,16 @@ CREATE TABLE IF NOT EXISTS job (
   updated_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
   completion_seq INTEGER NOT NULL DEFAULT 0,
-  owner_key TEXT
+  owner_key TEXT,
+  pages INTEGER NOT NULL DEFAULT 1,
+  split_page INTEGER NOT NULL DEFAULT 1,
+  max_tokens INTEGER,
+  timeout_override_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS source_page (
+  page INTEGER PRIMARY KEY,
+  text TEXT NOT NULL,
+  continues_paragraph INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS chunk (
   idx INTEGER PRIMARY KEY,

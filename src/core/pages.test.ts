@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planJobChunks } from './chunking.ts';
+import { paginate } from './pages.ts';
+
+const NOVEL = join(import.meta.dirname, '../../../shared/corpus/pride_and_prejudice.txt');
+
+/** Chunks of a text planned page by page, as the Durable Object does. */
+function pagedChunks(text: string, target?: number, max?: number) {
+  const out: { text: string; paragraphStart: boolean }[] = [];
+  for (const page of paginate(text, target, max)) {
+    if (!/\S/.test(page.text)) continue;
+    const chunks = planJobChunks(page.text, {}, Math.max(0, 3 - out.length));
+    if (page.continuesParagraph && chunks[0]) chunks[0] = { ...chunks[0], paragraphStart: false };
+    out.push(...chunks);
+  }
+  return out;
+}
+
+describe('paginate', () => {
+  it('keeps every character, in order', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 3000 }), fc.integer({ min: 20, max: 200 }), (text, target) => {
+        const pages = paginate(text, target, target * 4);
+        const joinedLength = pages.reduce((n, p) => n + p.text.length, 0);
+        expect(joinedLength).toBeLessThanOrEqual(text.length);
+        for (const p of pages) expect(text.includes(p.text)).toBe(true);
+      }),
+    );
+  });
+
+  it('splits the novel page by page into the same text, paragraphs and limits as at once', () => {
+    const novel = readFileSync(NOVEL, 'utf8');
+    const pages = paginate(novel);
+    expect(pages.length).toBeGreaterThan(40);
+    expect(pages.every((p) => !p.continuesParagraph)).toBe(true);
+    const paged = pagedChunks(novel);
+    const whole = planJobChunks(novel);
+    const norm = (cs: { text: string }[]) => cs.map((c) => c.text).join(' ').replace(/\s+/g, ' ');
+    expect(norm(paged)).toBe(norm(whole));
+    expect(paged.filter((c) => c.paragraphStart).length).toBe(whole.filter((c) => c.paragraphStart).length);
+    expect(Math.abs(paged.length - whole.length)).toBeLessThan(whole.length * 0.01);
+    expect(paged.every((c) => [...c.text].length <= 500 && c.text.trim().length > 0)).toBe(true);
+  });
+
+  it('cuts one huge paragraph at line or sentence ends, marking the continuation', () => {
+    const para = Array.from({ length: 3000 }, (_, i) => `Sentence ${i} of one endless paragraph.`).join(' ');
+    const pages = paginate(para);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.slice(1).every((p) => p.continuesParagraph)).toBe(true);
+    expect(pages.every((p) => p.text.length <= 65_536)).toBe(true);
+    const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+    expect(norm(pagedChunks(para).map((c) => c.text).join(' '))).toBe(norm(para));
+  });
+});

@@ -1,0 +1,54 @@
+// Cuts a job's raw text into pages at paragraph boundaries, so a Durable Object
+// can normalize and split a long text one page per invocation and stay inside
+// its CPU budget. Chunks never cross a paragraph, so paging changes nothing at
+// page edges; inside a page the splitter may cut an overlong sentence a little
+// differently than in the whole text (its internal blocks align differently),
+// which keeps every invariant: same text, same order, no chunk over the limit.
+
+export interface TextPage {
+  text: string;
+  /** The page starts inside a paragraph (only when a paragraph was too long to keep whole). */
+  continuesParagraph: boolean;
+}
+
+/** Page size aimed at: splitting ~16K characters costs a few milliseconds. */
+export const PAGE_TARGET_CHARS = 16_384;
+/** A paragraph longer than this is cut at a line or sentence end. */
+export const PAGE_MAX_CHARS = 65_536;
+
+const BLANK_LINE = /\n[ \t\r\f\v]*\n/g;
+
+export function paginate(text: string, target = PAGE_TARGET_CHARS, max = PAGE_MAX_CHARS): TextPage[] {
+  if (text.length <= target) return [{ text, continuesParagraph: false }];
+  const pages: TextPage[] = [];
+  let start = 0;
+  let continues = false;
+  while (start < text.length) {
+    if (text.length - start <= target) {
+      pages.push({ text: text.slice(start), continuesParagraph: continues });
+      break;
+    }
+    // The first blank line after the target, within the maximum.
+    BLANK_LINE.lastIndex = start + target;
+    const m = BLANK_LINE.exec(text);
+    if (m && m.index < start + max) {
+      pages.push({ text: text.slice(start, m.index), continuesParagraph: continues });
+      start = m.index + m[0].length;
+      continues = false;
+      continue;
+    }
+    // One very long paragraph: cut at the last line or sentence end before the maximum.
+    const window = text.slice(start, start + max);
+    let cut = window.lastIndexOf('\n');
+    if (cut < target / 2) cut = Math.max(window.lastIndexOf('. '), window.lastIndexOf('。'));
+    if (cut < target / 2) cut = window.lastIndexOf(' ');
+    if (cut < target / 2) cut = window.length - 1;
+    // Never cut between the halves of a surrogate pair.
+    const code = text.charCodeAt(start + cut);
+    if (code >= 0xd800 && code <= 0xdbff) cut++;
+    pages.push({ text: text.slice(start, start + cut + 1), continuesParagraph: continues });
+    start += cut + 1;
+    continues = true;
+  }
+  return pages.filter((p) => p.text.length > 0);
+}
