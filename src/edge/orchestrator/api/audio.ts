@@ -59,7 +59,8 @@ export const audioRoutes = new Hono<App>()
       pcmFormat,
       pauses((k) => c.req.query(k)),
     );
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    // A fixed-length stream keeps Content-Length on the response, so clients can show download progress.
+    const { readable, writable } = new FixedLengthStream(WAV_HEADER_BYTES + dataBytes);
     const write = async (): Promise<void> => {
       const writer = writable.getWriter();
       try {
