@@ -200,3 +200,15 @@ describe('an invalid configuration', () => {
     expect(e.message).toMatch(/PROVIDERS\.providers\.gcloud\.apiKeySecret: secret GOOGLE_TTS_API_KEY is not set \(deployed: wrangler secret put GOOGLE_TTS_API_KEY/);
   });
 });
+
+describe('test hooks', () => {
+  it('FAULT_R2_WRITE_RATE fails writes as storage_failed (retryable) only with LECTOR_TEST_FAULTS=1, writing nothing', async () => {
+    const { backendEnv, fetcher } = world({ PROVIDERS: undefined, FAULT_R2_WRITE_RATE: '1' });
+    expect(ok(await synthesizeChunk(backendEnv, req('espeak:en-us', 'Hi.'), { fetch: fetcher })).mimeType).toBe('audio/wav');
+    const jobId = crypto.randomUUID();
+    const faulty = { ...backendEnv, LECTOR_TEST_FAULTS: '1' } as BackendEnv;
+    const e = failed(await synthesizeChunk(faulty, req('espeak:en-us', 'Hi.', 0, jobId), { fetch: fetcher }));
+    expect(e).toMatchObject({ code: 'storage_failed', status: 503, retryable: true });
+    expect(await env.TTS_AUDIO_BUCKET.head(`tts_audio/${jobId}/0.wav`)).toBeNull();
+  });
+});

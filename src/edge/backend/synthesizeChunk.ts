@@ -25,6 +25,10 @@ export interface BackendEnv {
   SYNTH_TOKEN?: string;
   /** Workers AI (deployed mode), for `workers-ai` providers. */
   AI?: AiRunner;
+  /** Test hooks (chaos suite, test/chaos/r2-fault-hook.ts): "1" enables them; anything else ignores them. */
+  LECTOR_TEST_FAULTS?: string;
+  /** With LECTOR_TEST_FAULTS: the fraction of chunk writes to R2 that fail as if `put` threw. */
+  FAULT_R2_WRITE_RATE?: string;
 }
 
 /** What `backends()` answers when the configuration is invalid: one backend whose every call fails with config_invalid. */
@@ -104,6 +108,7 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
   if ('error' in stored) return stored;
   const r2Key = chunkAudioKey(req.jobId, req.sentenceIndex, stored.ext);
   try {
+    if (injectR2Fault(env)) throw new Error('injected R2 write fault (FAULT_R2_WRITE_RATE)');
     await env.TTS_AUDIO_BUCKET.put(r2Key, stored.audio, {
       httpMetadata: { contentType: stored.mimeType },
       customMetadata: { jobId: req.jobId, index: String(req.sentenceIndex), voice: req.voiceId, provider: provider.name, durationMs: String(stored.durationMs) },
@@ -114,6 +119,13 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
   const out: RawTtsResponse = { r2Key, mimeType: stored.mimeType, jobId: req.jobId, sentenceIndex: req.sentenceIndex, bytes: stored.audio.byteLength, durationMs: stored.durationMs };
   if (result.words) out.words = result.words;
   return out;
+}
+
+/** The chaos suite's R2 write fault: only when LECTOR_TEST_FAULTS is "1". */
+function injectR2Fault(env: BackendEnv): boolean {
+  if (env.LECTOR_TEST_FAULTS !== '1') return false;
+  const rate = Number(env.FAULT_R2_WRITE_RATE ?? 0);
+  return Number.isFinite(rate) && rate > 0 && Math.random() < rate;
 }
 
 interface Storable {
