@@ -15,7 +15,8 @@ const JSON_CT = { 'content-type': 'application/json' };
 describe('SSE', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    // A short heartbeat so the test can see it; the default is 15 s.
+    stack = await startStack({ orchestratorVars: { SSE_HEARTBEAT_MS: '300' } });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -73,5 +74,23 @@ describe('SSE', () => {
     const last = events.at(-1)!;
     expect(last.event).toBe('error');
     expect(JSON.parse(last.data)).toMatchObject({ code: 'job_cancelled' });
+  });
+
+  it('sends comment heartbeats, uncompressed', async () => {
+    const long = Array.from({ length: 30 }, (_, i) => `Heartbeat check number ${i} goes here.`).join('\n\n');
+    const job = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: long }) })).json()) as CreateJobResponse;
+    // Resume past the last chunk: no chunk events, only progress, heartbeats, then end.
+    const res = await fetch(`${stack.edgeUrl}${job.links.events}`, { headers: { 'last-event-id': '100000', 'accept-encoding': 'gzip, br' } });
+    expect(res.headers.get('content-encoding') ?? 'identity').toBe('identity');
+    expect(res.headers.get('cache-control')).toContain('no-transform');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('event: end')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    expect(text).toContain(': heartbeat');
+    expect(text).not.toContain('event: message');
   });
 });

@@ -33,6 +33,8 @@ export interface EventHubDeps {
   store: JobStore;
   bucket: R2Bucket;
   chunkUrl(jobId: string, index: number): string;
+  /** Comment heartbeat interval (ms); default HEARTBEAT_MS. */
+  heartbeatMs?: number;
 }
 
 export class EventHub {
@@ -198,6 +200,6 @@ export class EventHub {
     if (this.heartbeat !== undefined) return;
     this.heartbeat = setInterval(() => {
       for (const sub of this.subs) this.write(sub, formatSseComment('heartbeat'));
-    }, HEARTBEAT_MS);
+    }, this.deps.heartbeatMs ?? HEARTBEAT_MS);
   }
 }

@@ -112,6 +112,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       store: this.store,
       bucket: env.TTS_AUDIO_BUCKET,
       chunkUrl: (jobId, index) => `/api/tts/${jobId}/chunks/${index}`,
+      heartbeatMs: this.config.heartbeatMs,
     });
     // A new instance means the old one and its in-flight requests are gone:
     // release their leases now instead of waiting for them to expire.

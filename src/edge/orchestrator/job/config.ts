@@ -10,6 +10,8 @@ export interface JobConfig {
   /** Chunks one alarm invocation may dispatch (bounds subrequests per invocation). */
   maxChunksPerAlarm: number;
   defaultVoice: string;
+  /** SSE comment heartbeat interval (ms). */
+  heartbeatMs: number;
   /** How long a backend may stay unreachable before chunks start spending attempts on it (ms). */
   maxOutageMs: number;
 }
@@ -20,6 +22,7 @@ export function jobConfig(env: Partial<Record<string, unknown>>): JobConfig {
     maxAttempts: int(env.JOB_MAX_ATTEMPTS, 5, 1, 20),
     ttlSeconds: int(env.JOB_TTL_SECONDS, 86_400, 1, 30 * 86_400),
     maxChunksPerAlarm: int(env.JOB_MAX_CHUNKS_PER_ALARM, 40, 1, 45),
+    heartbeatMs: int(env.SSE_HEARTBEAT_MS, 15_000, 100, 60_000),
     maxOutageMs: int(env.JOB_MAX_OUTAGE_SECONDS, 900, 0, 86_400) * 1000,
     defaultVoice: typeof env.DEFAULT_VOICE === 'string' && env.DEFAULT_VOICE ? env.DEFAULT_VOICE : 'espeak:en-us',
   };
