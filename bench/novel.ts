@@ -51,7 +51,7 @@ export async function benchNovel(): Promise<NovelReport> {
       { figure: 'chunks per second', value: fixed(job.total / (job.endMs / 1000), 1) },
       { figure: 'alarms / backend calls / rows written', value: `${stats.alarms} / ${stats.backendCalls} / ${stats.rowsWritten}` },
     ];
-    for (const p of peaks) rows.push({ figure: `peak RSS: ${p.role} (pid ${p.pid})`, value: mib(p.peakRssBytes) });
+    for (const p of peaks) rows.push({ figure: `peak RSS: ${p.role} (${p.comm}, pid ${p.pid})`, value: mib(p.peakRssBytes) });
     rows.push(
       { figure: 'peak RSS: sum over the stack', value: mib(peaks.reduce((a, p) => a + p.peakRssBytes, 0)) },
       { figure: 'synth service errors (failed / retried requests)', value: `${status.metrics.failedRequests} / ${status.metrics.retriedRequests}` },

@@ -71,6 +71,8 @@ export type ProcessRole = 'synth service' | 'engine worker' | 'wrangler' | 'work
 export interface PeakMemory {
   pid: number;
   role: ProcessRole;
+  /** The kernel's short name of the process (`node`, `workerd`, `esbuild`...). */
+  comm: string;
   peakRssBytes: number;
 }
 
@@ -96,7 +98,7 @@ export class PeakMemorySampler {
   sample(): void {
     for (const p of processesInGroups(this.pgids)) {
       const cur = this.peaks.get(p.pid);
-      if (!cur || p.peakRssBytes > cur.peakRssBytes) this.peaks.set(p.pid, { pid: p.pid, role: this.classify(p), peakRssBytes: p.peakRssBytes });
+      if (!cur || p.peakRssBytes > cur.peakRssBytes) this.peaks.set(p.pid, { pid: p.pid, role: this.classify(p), comm: p.comm, peakRssBytes: p.peakRssBytes });
     }
   }
 

@@ -112,9 +112,11 @@ export async function benchCompare(rounds = Number(process.env.BENCH_COMPARE_ROU
     }
     // The same number of chunks with almost no audio or words: what part of the edge's CPU follows the chunk's size.
     const tiny = await lectorJob(stack, Array.from({ length: chunks.length }, (_, i) => `Item ${i}.`).join('\n\n'));
+    const calls: number[] = [];
+    for (let i = 0; i < 21; i++) calls.push((await timeEngine('Yes.')).cpuMs);
     const status = await synthStatus(stack.synthUrl);
     const peaks = memory.stop();
-    const report = tabulate(results, { workers, chunks: chunks.length, start, peerReady, peaks, workersSeen: status.workers.length, tiny });
+    const report = tabulate(results, { workers, chunks: chunks.length, start, peerReady, peaks, workersSeen: status.workers.length, tiny, callCpuMs: median(calls) });
     report.push({ figure: 'Lector jobs run again (wrangler dev reloaded mid-job)', value: String(discarded) });
     report.push({ figure: 'load average (1 min) before / after', value: `${fixed(load0, 2)} / ${fixed(loadavg()[0]!, 2)}` });
     const out: CompareReport = { rows: report, rounds, workers, chunks: chunks.length, wallSeconds: (performance.now() - started) / 1000 };
@@ -135,6 +137,8 @@ interface TabulateContext {
   workersSeen: number;
   /** A job of as many one-word chunks (`Item N.`). */
   tiny: LectorRun;
+  /** Median CPU milliseconds of synthesizing `Yes.`: heap restore, voice load, one word. */
+  callCpuMs: number;
 }
 
 /** JOB_MAX_CHUNKS_PER_ALARM (default, not overridden by the stack). */
@@ -191,6 +195,8 @@ function tabulate(rs: Round[], ctx: TabulateContext): BenchRow[] {
       met: efficiency >= 0.9,
     },
     { figure: 'engine alone: whole text in one call (single-core floor)', value: duration(m((r) => r.whole.ms)) },
+    { figure: '  the same, CPU time', value: duration(m((r) => r.whole.cpuMs)) },
+    { figure: 'engine: fixed cost of one call (CPU, a one-word text, median)', value: `${fixed(ctx.callCpuMs, 1)} ms` },
     { figure: 'engine alone: audio produced', value: `${fixed(m((r) => r.whole.audioSeconds), 0)} s` },
     { figure: 'Lector speed-up over the single-core floor', value: `${fixed(m((r) => r.whole.ms / end(r)), 2)}×` },
     { figure: 'Lector: time to first audio (POST → first byte of chunk 0)', value: duration(m(ttfa)) },
