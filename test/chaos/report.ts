@@ -1,6 +1,7 @@
 // Figures of a chaos or load run: printed as small tables in the test output
-// and written to test-results/<suite>.json for docs/chaos.md.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// and written to test-results/<suite>.json (<suite>-full.json for a full run)
+// for docs/chaos.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/stack/stack.ts';
 
@@ -12,8 +13,8 @@ export class RunReport {
   private readonly data: Record<string, Figures> = {};
 
 
-  constructor(suite: string, meta: Figures) {
-    this.file = join(REPO_ROOT, 'test-results', `${suite}.json`);
+  constructor(suite: string, meta: Figures & { full: boolean }) {
+    this.file = join(REPO_ROOT, 'test-results', `${suite}${meta.full ? '-full' : ''}.json`);
     this.data.run = { ...meta, startedAt: new Date().toISOString() };
   }
 
@@ -25,9 +26,6 @@ export class RunReport {
     writeFileSync(this.file, JSON.stringify(this.data, null, 2));
   }
 
-  static read(suite: string): Record<string, Figures> {
-    return JSON.parse(readFileSync(join(REPO_ROOT, 'test-results', `${suite}.json`), 'utf8')) as Record<string, Figures>;
-  }
 }
 
 /** A plain-text table: header row, then rows, columns padded. */

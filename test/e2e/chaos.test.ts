@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChunkInfo, JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
+import { normalizeText } from '../../src/core/text/normalize.ts';
 import { expectedPcm, verifyJobAudio } from '../chaos/audio-check.ts';
 import { chaosConfig } from '../chaos/config.ts';
 import { corpusSlice } from '../chaos/corpus.ts';
@@ -36,25 +37,36 @@ import { messageIndexes, openSse } from '../chaos/sse-session.ts';
 
 const cfg = chaosConfig();
 const slice = corpusSlice(cfg.chunks);
-const N = slice.chunks.length;
+/**
+ * Chunks of each job, as the edge plans them (the first job's totalSentences).
+ * About cfg.chunks: the slice is sized with planJobChunks over the whole text;
+ * the edge splits long texts page by page, which may cut a chunk differently.
+ */
+let N = 0;
 /** JOB_CONCURRENCY of the stack (the default): chunks in flight per job. */
 const CONCURRENCY = 4;
 /** RouterCounter's half-open delay: an open circuit lets one probe through this often. */
 const HALF_OPEN_MS = 5_000;
 /** Generous bound for one job of this size, faults included. */
 const JOB_TIMEOUT_MS = (cfg.full ? 8 : 4) * 60_000;
+/** Scenario a: how long the job may take under the kills (the baseline takes ~15 s for 60 chunks, ~50 s for 200). */
+const A_BUDGET_MS = (cfg.full ? 5 : 1.5) * 60_000;
 
-const report = new RunReport('chaos', { chunks: N, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
+const report = new RunReport('chaos', { targetChunks: cfg.chunks, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
+
+/** Whitespace-insensitive form of a text, to compare chunks joined with their source. */
+const squash = (t: string): string => t.replace(/\s+/g, ' ').trim();
 
 /** Creation to last update (completion or failure), by the job's own clock. */
 const jobSeconds = (s: JobState): number => seconds(s.updatedAt - s.createdAt);
 
 const mean = (xs: readonly number[]): number => Math.round((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)) * 100) / 100;
 
-/** The job's chunks must be the ones planned from the slice (so "N chunks" is true). */
+/** The job's chunks: N of them, and together exactly the slice's text (the audio is checked against them). */
 function expectPlannedChunks(state: JobState): ChunkInfo[] {
   const chunks = chunksOf(state);
-  expect(chunks.map((c) => [c.text, c.paragraphStart])).toEqual(slice.chunks.map((c) => [c.text, c.paragraphStart]));
+  expect(chunks.length).toBe(N);
+  expect(squash(chunks.map((c) => c.text).join(' '))).toBe(squash(normalizeText(slice.text)));
   return chunks;
 }
 
@@ -84,7 +96,7 @@ async function expectCompletedExact(stack: ChaosStack, jobId: string): Promise<C
   return chunks;
 }
 
-describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
+describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
   /** Default settings (JOB_MAX_ATTEMPTS=5); two engine workers. Scenarios a, b, c, d′, e. */
   let main: ChaosStack;
   /**
@@ -103,6 +115,7 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
     faulty.proxy.setPlan({ rate500: 0.1, rate429: 0.1, retryAfterSeconds: 1, rateHang: 0.1 });
     const startedAt = Date.now();
     const job = await createJob(faulty.edgeUrl, slice.text);
+    N = job.totalSentences;
     const settled = settle(faulty, job.jobId, (cfg.full ? 20 : 10) * 60_000);
     settled.catch(() => undefined); // awaited (and reported) by scenario d
     faultyJob = { jobId: job.jobId, startedAt, settled };
@@ -114,16 +127,18 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
   it('baseline: the same job without faults completes, byte-exact', async () => {
     const started = Date.now();
     const job = await createJob(main.edgeUrl, slice.text);
+    expect(job.totalSentences).toBe(N);
     const final = await settle(main, job.jobId);
     const durationMs = Date.now() - started;
-    await expectCompletedExact(main, job.jobId);
     const calls = callsPerChunk(main.proxy, job.jobId, N);
-    report.record('baseline', { durationS: seconds(durationMs), jobS: jobSeconds(final), synthCallsPerChunk: histogram(calls) });
+    report.record('baseline', { chunks: N, status: final.status, durationS: seconds(durationMs), jobS: jobSeconds(final), synthCallsPerChunk: histogram(calls) });
+    await expectCompletedExact(main, job.jobId);
   }, JOB_TIMEOUT_MS);
 
   it('a: kill -9 of random synthesis workers every ~2 s: the job completes, byte-exact', async () => {
     const started = Date.now();
     const job = await createJob(main.edgeUrl, slice.text);
+    expect(job.totalSentences).toBe(N);
     const kills: { atMs: number; worker: string; busy: boolean }[] = [];
     let killing = true;
     const killer = (async () => {
@@ -143,9 +158,10 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
         }
       }
     })();
+    // The job has A_BUDGET_MS to finish; past that the figures say how far it got.
     let final: JobState;
     try {
-      final = await settle(main, job.jobId);
+      final = await waitForJob(main.edgeUrl, job.jobId, isSettled, A_BUDGET_MS).catch(() => jobState(main.edgeUrl, job.jobId));
     } finally {
       killing = false;
       await killer;
@@ -161,6 +177,7 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
       kills: kills.length,
       killsWithRequestInFlight: kills.filter((k) => k.busy).length,
       completed: final.counts.completed,
+      chunksPerSecond: Math.round((final.counts.completed / (durationMs / 1000)) * 100) / 100,
       synthCallsPerChunkMean: mean(calls),
       synthCallsPerChunkMax: Math.max(...calls),
       synthCallsPerChunk: histogram(calls),
@@ -171,7 +188,7 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
     // Let the pool refill before the next scenario.
     await waitForWorkers(main, 2);
     expect(kills.length).toBeGreaterThan(0);
-    expect(final.status, final.errorMessage ?? '').toBe('completed');
+    expect(final.status, final.errorMessage ?? `${final.counts.completed} of ${N} chunks after ${seconds(durationMs)} s`).toBe('completed');
     await expectCompletedExact(main, job.jobId);
   }, JOB_TIMEOUT_MS);
 
@@ -211,17 +228,20 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
       await sleep(Math.random() * 300);
     }
     const durationMs = Date.now() - started;
-    // Every chunk event exactly once over all connections, in order.
-    expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
-    await expectCompletedExact(main, jobId);
     const calls = callsPerChunk(main.proxy, jobId, N);
+    const duplicates = received.length - new Set(received).size;
     report.record('e_client_disconnects', {
       durationS: seconds(durationMs),
       jobS: jobSeconds(await jobState(main.edgeUrl, jobId)),
       connections,
+      chunkEventsReceived: received.length,
+      duplicateChunkEvents: duplicates,
       synthCallsTotal: calls.reduce((a, b) => a + b, 0),
       synthCallsPerChunk: histogram(calls),
     });
+    // Every chunk event exactly once over all connections, in order.
+    expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
+    await expectCompletedExact(main, jobId);
     // Unaffected: each chunk synthesized once, as without the disconnects.
     expect(calls.every((n) => n === 1)).toBe(true);
   }, JOB_TIMEOUT_MS);
@@ -305,16 +325,11 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
     const callsAtRestart = main.proxy.counts().byJob[job.jobId] ?? 0;
     await sleep(5_000);
     const callsByAlarm = (main.proxy.counts().byJob[job.jobId] ?? 0) - callsAtRestart;
-    expect(callsByAlarm, 'synthesis requests in the 5 s after the restart, with no client').toBeGreaterThan(0);
     const lastEventId = first.events.filter((e) => e.event === 'message').at(-1)?.id;
     const second = openSse(`${main.edgeUrl}/api/tts/${job.jobId}/events`, { lastEventId });
     const secondEnd = await second.done;
-    expect(secondEnd.reason).toBe('settled');
-    expect(second.events.at(-1)?.event).toBe('end');
     const received = [...messageIndexes(first.events), ...messageIndexes(second.events)];
-    expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
     const durationMs = Date.now() - started;
-    await expectCompletedExact(main, job.jobId);
     const calls = callsPerChunk(main.proxy, job.jobId, N);
     const doneAgain = doneBefore.filter((i) => calls[i] !== 1);
     const repeated = calls.filter((n) => n > 1).length;
@@ -324,11 +339,17 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
       completedBeforeRestart: doneBefore.length,
       firstStreamEvents: messageIndexes(first.events).length,
       secondStreamEvents: messageIndexes(second.events).length,
+      duplicateChunkEvents: received.length - new Set(received).size,
       callsByAlarmIn5s: callsByAlarm,
       completedSynthesizedAgain: doneAgain.length,
       chunksSynthesizedTwice: repeated,
       synthCallsPerChunk: histogram(calls),
     });
+    expect(callsByAlarm, 'synthesis requests in the 5 s after the restart, with no client').toBeGreaterThan(0);
+    expect(secondEnd.reason).toBe('settled');
+    expect(second.events.at(-1)?.event).toBe('end');
+    expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
+    await expectCompletedExact(main, job.jobId);
     expect(doneAgain, 'completed chunks synthesized again').toEqual([]);
     // Only what was in flight when wrangler stopped may be synthesized twice.
     expect(repeated).toBeLessThanOrEqual(CONCURRENCY);
@@ -385,6 +406,8 @@ describe(`chaos: one ${N}-chunk job per fault (issue 6 §1)`, () => {
     await expectCompletedExact(main, job.jobId);
     // While the circuit is open, chunks wait without spending attempts (probes included).
     expect.soft(attemptsEnd - attemptsOpen, 'attempts spent while the circuit was open').toBe(0);
+    // And it resumes about as soon as a half-open probe can see the service back (plus slack for a loaded machine).
+    expect.soft(firstChunkAfterMs, 'ms from the service listening again to the next finished chunk').toBeLessThanOrEqual(2 * HALF_OPEN_MS + 5_000);
   }, JOB_TIMEOUT_MS + cfg.outageMs);
 
   it('d: 30% of synthesis responses are 500, 429 + Retry-After or hangs (JOB_MAX_ATTEMPTS=10): the job completes, byte-exact', async () => {
