@@ -1,8 +1,8 @@
 // Issue 5 §7, "Time to first audio": from the request sent (POST /api/tts-stream
 // with the 50,000-character benchmark text) to the first byte of the first
 // chunk's audio (first `event: message`, then GET its url), against the pure
-// synthesis time of that same chunk's text (eSpeak in this process, median of
-// three calls just before each run). Goal: TTFA within +150 ms of pure synthesis.
+// synthesis time of that same chunk's text (as the job announced it; eSpeak in
+// this process, median of three calls right after each run). Goal: TTFA within +150 ms of pure synthesis.
 // After its first audio each job is deleted, and the next run waits until the
 // synthesis service is idle, so runs do not overlap.
 //
@@ -10,7 +10,6 @@
 //   node bench/ttfa.ts
 
 import { loadavg } from 'node:os';
-import { planJobChunks } from '../src/core/chunking.ts';
 import { benchSlice } from './compare/corpus.ts';
 import { timeEngine, warmEngine } from './compare/engine.ts';
 import { deleteJob, streamJob, waitSynthIdle, type StreamedJob } from './compare/lector-client.ts';
@@ -68,7 +67,7 @@ export async function benchTtfa(runs = Number(process.env.BENCH_TTFA_RUNS ?? 10)
   const started = performance.now();
   const load0 = loadavg()[0]!;
   const { text } = benchSlice();
-  const chunk0 = planJobChunks(text)[0]!.text;
+  let chunk0 = '';
   const workers = benchWorkers();
   const { stack, reloads } = await startBenchStack(workers);
   let discarded = 0;
@@ -79,12 +78,13 @@ export async function benchTtfa(runs = Number(process.env.BENCH_TTFA_RUNS ?? 10)
     // One uncounted run: the first long job of an isolate pays for JIT of the splitter and SQL paths.
     for (let i = -1; i < runs; i++) {
       const reloads0 = reloads();
-      const synth: number[] = [];
-      for (let k = 0; k < SYNTH_CALLS_PER_RUN; k++) synth.push((await timeEngine(chunk0)).ms);
       const job = await streamJob(stack.edgeUrl, text, { stopAfterFirstAudio: true });
       await deleteJob(stack.edgeUrl, job.jobId);
       await waitSynthIdle(stack.synthUrl);
       if (job.firstChunk.index !== 0) throw new Error(`first message was chunk ${job.firstChunk.index}, not 0`);
+      chunk0 = job.firstChunk.text;
+      const synth: number[] = [];
+      for (let k = 0; k < SYNTH_CALLS_PER_RUN; k++) synth.push((await timeEngine(chunk0)).ms);
       const oneChunkJob = await streamJob(stack.edgeUrl, chunk0);
       const serviceMs = await serviceLatency(stack.synthUrl, chunk0);
       const healthMs = await roundTrip(`${stack.edgeUrl}/api/health`);

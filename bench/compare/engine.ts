@@ -1,6 +1,5 @@
 // Pure engine time: eSpeak NG synthesizing in this process, with no service,
 // no IPC and no edge around it (the same engine code the workers run).
-import type { TextChunk } from '../../src/core/text/split.ts';
 import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
 import { VOICE } from './setup.ts';
 
@@ -23,12 +22,12 @@ export async function timeEngine(text: string): Promise<EngineTiming> {
 }
 
 /** One synthesis per chunk, in order: the sum is the engine work a job has to do. */
-export async function timeEnginePerChunk(chunks: readonly TextChunk[]): Promise<EngineTiming & { perChunkMs: number[] }> {
+export async function timeEnginePerChunk(chunks: readonly string[]): Promise<EngineTiming & { perChunkMs: number[] }> {
   const perChunkMs: number[] = [];
   let audioSeconds = 0;
   let cpuMs = 0;
   for (const c of chunks) {
-    const t = await timeEngine(c.text);
+    const t = await timeEngine(c);
     perChunkMs.push(t.ms);
     audioSeconds += t.audioSeconds;
     cpuMs += t.cpuMs;

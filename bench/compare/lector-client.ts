@@ -1,7 +1,7 @@
 // Drives one Lector job the way a listener does: POST /api/tts-stream, read
 // the event stream, and fetch the first chunk's audio as soon as it is
 // announced. Times every step from the moment the request is sent.
-import type { ChunkEventData, JobEventData } from '../../src/core/api/types.ts';
+import type { ChunkEventData, JobEventData, JobState } from '../../src/core/api/types.ts';
 import { SseParser, type SseEvent } from '../../src/core/sse.ts';
 import type { ServiceStatus } from '../../src/synth/types.ts';
 
@@ -171,4 +171,13 @@ export async function synthStatus(synthUrl: string): Promise<ServiceStatus> {
   const res = await fetch(`${synthUrl}/status`);
   if (!res.ok) throw new Error(`synthesis service /status answered ${res.status}`);
   return (await res.json()) as ServiceStatus;
+}
+
+/** The texts of a job's chunks, in order: exactly what the job synthesized. */
+export async function jobChunkTexts(edgeUrl: string, jobId: string): Promise<string[]> {
+  const res = await fetch(`${edgeUrl}/api/tts/${jobId}?include=chunks`);
+  if (!res.ok) throw new Error(`GET job ${jobId} answered ${res.status}`);
+  const state = (await res.json()) as JobState;
+  if (!state.chunks || state.chunks.length !== state.totalSentences) throw new Error(`job ${jobId}: chunk list incomplete`);
+  return state.chunks.map((c) => c.text);
 }

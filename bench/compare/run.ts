@@ -13,14 +13,14 @@
 //   node bench/compare/run.ts
 
 import { availableParallelism, loadavg } from 'node:os';
-import { planJobChunks } from '../../src/core/chunking.ts';
 import type { Stack } from '../../scripts/stack/stack.ts';
 import { benchSlice, SLICE_CHARS } from './corpus.ts';
 import { timeEngine, timeEnginePerChunk, warmEngine, type EngineTiming } from './engine.ts';
-import { jobStats, streamJob, synthStatus, type JobStats, type StreamedJob } from './lector-client.ts';
+import { jobChunkTexts, jobStats, streamJob, synthStatus, type JobStats, type StreamedJob } from './lector-client.ts';
 import { ensurePeer, runPeer, type PeerRun } from './peer.ts';
 import { PeakMemorySampler, processesInGroups, type ProcessRole } from './proc.ts';
 import { type BenchRow } from './report.ts';
+import { countInvocations, startTraceCollector, type InvocationCounts } from './traces.ts';
 import { benchSynthArgs, benchWorkers, roleOf, startBenchStack, WARM_UP_TEXT } from './setup.ts';
 import { duration, fixed, median } from './stats.ts';
 
@@ -72,7 +72,8 @@ export async function benchCompare(rounds = Number(process.env.BENCH_COMPARE_ROU
   const started = performance.now();
   const load0 = loadavg()[0]!;
   const { text, start } = benchSlice();
-  const chunks = planJobChunks(text);
+  // The texts of the job's chunks, from the first Lector job (the edge splits; GET ?include=chunks).
+  let chunks: string[] = [];
   const workers = benchWorkers();
   const peerReady = ensurePeer();
   if (!peerReady.ok) console.error(`compare: skipping the Echogarden rows: ${peerReady.reason}`);
@@ -81,6 +82,7 @@ export async function benchCompare(rounds = Number(process.env.BENCH_COMPARE_ROU
   let discarded = 0;
   const memory = new PeakMemorySampler([stack.edge.pid, stack.synth!.pid], roleOf(stack));
   const results: Round[] = [];
+  let ctx: Omit<TabulateContext, 'counts'>;
   try {
     await streamJob(stack.edgeUrl, WARM_UP_TEXT);
     await warmEngine();
@@ -92,12 +94,16 @@ export async function benchCompare(rounds = Number(process.env.BENCH_COMPARE_ROU
           for (;;) {
             const reloads0 = reloads();
             round.lector = await lectorJob(stack, text);
+            if (chunks.length === 0) chunks = await jobChunkTexts(stack.edgeUrl, round.lector.job.jobId);
             if (reloads() === reloads0 && round.lector.job.reconnects === 0) break;
             if (++discarded > rounds) throw new Error('wrangler dev keeps reloading: source files are changing under the benchmark');
           }
         },
         async () => void (round.peer = peerReady.ok ? await runPeer(text) : undefined),
-        async () => void (round.perChunk = await timeEnginePerChunk(chunks)),
+        async () => {
+          if (chunks.length === 0) chunks = await jobChunkTexts(stack.edgeUrl, (await streamJob(stack.edgeUrl, text)).jobId);
+          round.perChunk = await timeEnginePerChunk(chunks);
+        },
         async () => void (round.whole = await timeEngine(text)),
       ];
       if (r % 2 === 1) phases.reverse();
@@ -116,15 +122,38 @@ export async function benchCompare(rounds = Number(process.env.BENCH_COMPARE_ROU
     for (let i = 0; i < 21; i++) calls.push((await timeEngine('Yes.')).cpuMs);
     const status = await synthStatus(stack.synthUrl);
     const peaks = memory.stop();
-    const report = tabulate(results, { workers, chunks: chunks.length, start, peerReady, peaks, workersSeen: status.workers.length, tiny, callCpuMs: median(calls) });
-    report.push({ figure: 'Lector jobs run again (wrangler dev reloaded mid-job)', value: String(discarded) });
-    report.push({ figure: 'load average (1 min) before / after', value: `${fixed(load0, 2)} / ${fixed(loadavg()[0]!, 2)}` });
-    const out: CompareReport = { rows: report, rounds, workers, chunks: chunks.length, wallSeconds: (performance.now() - started) / 1000 };
-    if (!peerReady.ok) out.peerSkipped = peerReady.reason;
-    return out;
+    ctx = { workers, chunks: chunks.length, start, peerReady, peaks, workersSeen: status.workers.length, tiny, callCpuMs: median(calls) };
   } finally {
     memory.stop();
     await stack.stop();
+  }
+  const counts = await countEdgeInvocations(text, workers);
+  const report = tabulate(results, { ...ctx, counts });
+  report.push({ figure: 'Lector jobs run again (wrangler dev reloaded mid-job)', value: String(discarded) });
+  report.push({ figure: 'load average (1 min) before / after', value: `${fixed(load0, 2)} / ${fixed(loadavg()[0]!, 2)}` });
+  const out: CompareReport = { rows: report, rounds, workers, chunks: chunks.length, wallSeconds: (performance.now() - started) / 1000 };
+  if (!peerReady.ok) out.peerSkipped = peerReady.reason;
+  return out;
+}
+
+/**
+ * Exact invocation counts of one job of `text`, on a stack of its own with the
+ * bench Tail Worker (kept out of the timed stack: the Tail Worker costs workerd CPU).
+ */
+async function countEdgeInvocations(text: string, workers: number): Promise<InvocationCounts> {
+  const traces = await startTraceCollector();
+  const { stack } = await startBenchStack(workers, { tailCollectorUrl: traces.url });
+  const settle = () => new Promise((r) => setTimeout(r, 2000)); // the last traces arrive in batches
+  try {
+    await streamJob(stack.edgeUrl, WARM_UP_TEXT);
+    await settle();
+    traces.rows.length = 0;
+    await streamJob(stack.edgeUrl, text);
+    await settle();
+    return countInvocations(traces.rows);
+  } finally {
+    await stack.stop();
+    await traces.close();
   }
 }
 
@@ -139,6 +168,8 @@ interface TabulateContext {
   tiny: LectorRun;
   /** Median CPU milliseconds of synthesizing `Yes.`: heap restore, voice load, one word. */
   callCpuMs: number;
+  /** Exact invocations of one job of the same text (Tail Worker, separate stack). */
+  counts: InvocationCounts;
 }
 
 /** JOB_MAX_CHUNKS_PER_ALARM (default, not overridden by the stack). */
@@ -163,11 +194,8 @@ function tabulate(rs: Round[], ctx: TabulateContext): BenchRow[] {
   const ttfa = (r: Round) => r.lector.job.firstAudioByteMs;
   const kchars = SLICE_CHARS / 1000;
   const st = (f: (s: JobStats) => number) => m((r) => f(r.lector.stats));
-  // Invocations of the job: its alarms; per backend call one backend Worker call and two RouterCounter
-  // RPCs (acquire, report); the Worker requests POST /api/tts-stream and GET chunk 0; and the job
-  // object's initializeJob RPC, events fetch and chunk-metadata RPC.
-  const invocations = (s: JobStats) => s.alarms + 3 * s.backendCalls + 5;
-  const doRequests = (s: JobStats) => s.alarms + 2 * s.backendCalls + 3;
+  const counts = ctx.counts;
+  const total = rs[0]!.lector.job.total;
   const r2Ops = (s: JobStats) => s.backendCalls + 1; // a PUT per stored chunk, the GET of chunk 0
   const efficiency = m((r) => r.perChunk.ms / ctx.workers / end(r));
   const totalRatio = mp((r) => r.peer.totalMs / end(r));
@@ -181,7 +209,7 @@ function tabulate(rs: Round[], ctx: TabulateContext): BenchRow[] {
   const gaps = alarmBoundaryGaps(rs);
 
   const rows: BenchRow[] = [
-    { figure: 'text', value: `corpus chars [${ctx.start}, ${ctx.start + SLICE_CHARS}) = ${SLICE_CHARS.toLocaleString('en')} chars, ${ctx.chunks} chunks` },
+    { figure: 'text', value: `corpus chars [${ctx.start}, ${ctx.start + SLICE_CHARS}) = ${SLICE_CHARS.toLocaleString('en')} chars, ${ctx.chunks} chunks (the job's own)` },
     { figure: 'rounds (median of each figure)', value: String(rs.length) },
     { figure: 'synthesis workers (flags)', value: `${ctx.workers} (${benchSynthArgs(ctx.workers).join(' ')}); ${ctx.workersSeen} at the end` },
     { figure: 'Lector: job end to end (POST → event: end)', value: duration(m(end)) },
@@ -232,10 +260,17 @@ function tabulate(rs: Round[], ctx: TabulateContext): BenchRow[] {
       figure: `  the same for ${ctx.chunks} one-word chunks ("Item N.", ${fixed(ctx.tiny.job.audioMs / ctx.tiny.job.total / 1000, 1)} s of audio each)`,
       value: `${fixed(ctx.tiny.cpuMs.workerd / ctx.tiny.job.total, 2)} ms`,
     },
-    { figure: 'edge: workerd CPU per invocation (mean)', value: `${fixed(m((r) => r.lector.cpuMs.workerd / invocations(r.lector.stats)), 2)} ms` },
-    { figure: 'edge: invocations per chunk', value: fixed(st(invocations) / ctx.chunks, 2) },
-    { figure: 'edge: alarms for the job', value: String(st((s) => s.alarms)) },
-    { figure: 'edge: Durable Object requests per 1,000 chars', value: fixed(st(doRequests) / kchars, 1) },
+    { figure: 'edge: workerd CPU per invocation (mean)', value: `${fixed(m((r) => r.lector.cpuMs.workerd) / counts.invocations, 2)} ms` },
+    { figure: 'edge: invocations per chunk (Tail Worker count, one job)', value: fixed(counts.invocations / total, 2) },
+    {
+      figure: '  by entrypoint',
+      value: Object.entries(counts.byEntrypoint)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', '),
+    },
+    { figure: 'edge: alarms for the job', value: String(counts.alarms) },
+    { figure: 'edge: Durable Object requests per 1,000 chars', value: fixed(counts.doRequests / kchars, 1) },
     { figure: 'edge: SQLite rows written per 1,000 chars', value: fixed(st((s) => s.rowsWritten) / kchars, 1) },
     { figure: 'edge: R2 operations per 1,000 chars (PUTs + GET)', value: fixed(st(r2Ops) / kchars, 2) },
     {

@@ -2,7 +2,7 @@
 // synthesis service pinned to one eSpeak worker per core, so the worker count
 // in the efficiency formula is fixed and known.
 import { availableParallelism } from 'node:os';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { startStack, type Stack, type StackOptions } from '../../scripts/stack/stack.ts';
 import type { ProcInfo, ProcessRole } from './proc.ts';
 
 /** The voice of every figure: eSpeak NG, US English. */
@@ -30,10 +30,11 @@ export interface BenchStack {
 
 const NOTABLE = /error|warn|restart|reload|exit|crash|memory|signal|killed|✘/i;
 
-export async function startBenchStack(workers = benchWorkers()): Promise<BenchStack> {
+export async function startBenchStack(workers = benchWorkers(), extra: Pick<StackOptions, 'tailCollectorUrl'> = {}): Promise<BenchStack> {
   let reloads = 0;
   const notable: string[] = [];
   const stack = await startStack({
+    ...extra,
     synthArgs: benchSynthArgs(workers),
     onLine: (name, line) => {
       if (name === 'wrangler' && /Reloading local server|Local server updated/.test(line)) reloads++;
