@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two files at a time across projects: most stack tests wait on I/O, and the
+    // end-to-end project still runs its own files one after another.
+    maxWorkers: 2,
     projects: [
       {
         test: {
