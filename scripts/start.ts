@@ -28,6 +28,8 @@ try {
     synthPort,
     edgePort,
     persistDir: join(REPO_ROOT, '.wrangler/state'),
+    // Providers (docs/providers.md): the backend's PROVIDERS var for this run; the secrets it names come from the environment.
+    ...(process.env.LECTOR_PROVIDERS ? { backendVars: { PROVIDERS: process.env.LECTOR_PROVIDERS } } : {}),
     startTimeoutMs: 120_000,
     onLine: (name, line) => {
       if (process.env.LECTOR_VERBOSE || /error|warn|listening|\bready\b/i.test(line)) console.log(`[${name}] ${line}`);

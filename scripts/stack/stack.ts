@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { secretNames, validateProviderConfig } from '../../src/edge/backend/providers/config.ts';
 import { readJsonc } from './jsonc.ts';
 import { ManagedProcess } from './process.ts';
 
@@ -80,6 +81,29 @@ function wranglerEnv(): NodeJS.ProcessEnv {
 /** Vars that are secrets in a deployment: written to .dev.vars (wrangler hides their values) instead of the config. */
 const SECRET_VARS = new Set(['LECTOR_API_KEYS', 'SYNTH_TOKEN', 'GOOGLE_TTS_API_KEY', 'OPENAI_API_KEY']);
 
+/**
+ * The backend's provider configuration for this run, checked before anything
+ * starts: a bad PROVIDERS (or SYNTH_URL) stops the start with a message naming
+ * the field. Answers the secrets the configuration names, taken from
+ * `backendVars` or else this process's environment, to pass on in .dev.vars.
+ */
+export function checkBackendProviders(synthUrl: string, backendVars: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const committed = readJsonc(BACKEND_CONFIG);
+  const vars = { ...(committed.vars as Record<string, unknown> | undefined), SYNTH_URL: synthUrl, ...backendVars };
+  const shape = validateProviderConfig(vars);
+  if (!shape.ok) throw new Error(`backend ${shape.message}`);
+  const secrets: Record<string, string> = {};
+  for (const name of secretNames(shape.config)) {
+    const value = backendVars[name] ?? env[name];
+    if (value) secrets[name] = value;
+  }
+  const ai = (committed.ai as { binding?: string } | undefined)?.binding;
+  const full = validateProviderConfig(vars, { secrets, bindings: ai ? [ai] : [] });
+  if (!full.ok) throw new Error(`backend ${full.message}`);
+  for (const name of Object.keys(secrets)) SECRET_VARS.add(name);
+  return secrets;
+}
+
 function writeWorkerConfig(dir: string, config: Record<string, unknown>, vars: Record<string, string>): string {
   mkdirSync(dir, { recursive: true });
   const plain: Record<string, string> = {};
@@ -145,11 +169,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     synthUrl = m[1]!;
     synthPort = Number(m[2]);
   };
+  // Before anything starts; the synthesis service's port may not be known yet, only its shape matters here.
+  const providerSecrets = checkBackendProviders(opts.externalSynthUrl ?? `http://127.0.0.1:${synthPort || 5002}`, opts.backendVars);
   if (!opts.externalSynthUrl) await startSynth();
 
   const edgePort = opts.edgePort || (await freePort());
   const configs = writeRunConfigs(join(REPO_ROOT, '.wrangler/run-config', runId), opts.orchestratorVars ?? {}, {
     SYNTH_URL: synthUrl,
+    ...providerSecrets,
     ...opts.backendVars,
   }, opts.tailCollectorUrl);
   const startEdge = async (): Promise<ManagedProcess> => {

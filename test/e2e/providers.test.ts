@@ -26,7 +26,7 @@ describe('providers: per-voice routing through the whole stack', () => {
       default: 'local',
       providers: {
         local: { type: 'openai-compatible' }, // baseUrl: SYNTH_URL, the stack's synthesis service
-        gcloud: { type: 'google', baseUrl: google.url },
+        gcloud: { type: 'google', baseUrl: google.url, maxChars: 40, maxConcurrency: 1 },
       },
       voices: { [GOOGLE_VOICE]: { provider: 'gcloud', voice: 'en-US-Neural2-C', name: 'Neural2 C (double)' } },
     };
@@ -96,6 +96,17 @@ describe('providers: per-voice routing through the whole stack', () => {
     const full = await audio(`/api/tts/${jobId}/audio`);
     expect(full.type).toBe('audio/wav');
     expect(parseWav(full.bytes).format.sampleRate).toBe(24000);
+  });
+
+  it('the splitter keeps the google job’s chunks within the provider’s maxChars (voiceLimits)', async () => {
+    const text = 'The first sentence is here. A second one follows it. And a third, which is really quite a lot longer than forty characters in all. The end.';
+    const res = await fetch(`${stack.edgeUrl}/api/tts-stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, voiceId: GOOGLE_VOICE }) });
+    const chunks = (await readSse(res)).filter((e) => e.event === 'message').map((m) => JSON.parse(m.data) as ChunkEventData);
+    expect(chunks.length).toBeGreaterThan(4);
+    for (const c of chunks) expect([...c.text].length).toBeLessThanOrEqual(40);
+    // The same text in a local voice (4,096) is cut only by the splitter's own limits.
+    const local = await fetch(`${stack.edgeUrl}/api/tts-stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, voiceId: 'espeak:en-us' }) });
+    expect((await readSse(local)).filter((e) => e.event === 'message').length).toBe(4);
   });
 
   it('a Google 403 fails the job at once with a clear reason (permanent: one attempt)', async () => {

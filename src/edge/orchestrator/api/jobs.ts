@@ -8,7 +8,7 @@ import { unwrap } from '../../../core/result.ts';
 import { jobConfig } from '../job/config.ts';
 import type { InitializedJob, InitializeJobParams } from '../job/TtsJobDurableObject.ts';
 import { admitJob, releaseJob } from '../security/quota.ts';
-import { assertKnownVoice } from './voices.ts';
+import { assertKnownVoice, voiceLimits } from './voices.ts';
 import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
 
 type App = AppEnv;
@@ -24,6 +24,9 @@ function links(jobId: string): JobLinks {
 
 /** Admits, creates and starts a job; the caller's key pays for its characters. */
 export async function startJob(env: Env, keyId: string | null, params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'>): Promise<InitializedJob> {
+  // The voice's provider bounds chunk size and chunks in flight.
+  const limits = await voiceLimits(env, params.voiceId);
+  if (limits) params = { ...params, providerMaxChars: limits.maxChars, providerMaxConcurrency: limits.maxConcurrency };
   const jobId = crypto.randomUUID();
   await admitJob(env, keyId, jobId, params.text.length);
   let init: InitializedJob;

@@ -27,6 +27,8 @@ export interface JobRow {
   split_page: number;
   max_tokens: number | null;
   timeout_override_ms: number | null;
+  /** Most characters per chunk, from the voice's provider (null: the splitter's own limit). */
+  max_chars: number | null;
 }
 
 export interface ChunkRow {
@@ -70,6 +72,7 @@ export interface NewJob {
   ownerKeyId: string | null;
   maxTokens: number | null;
   timeoutOverrideMs: number | null;
+  maxChars: number | null;
 }
 
 export interface SourcePage {
@@ -119,6 +122,7 @@ export class JobStore {
       ['split_page', 'INTEGER NOT NULL DEFAULT 1'],
       ['max_tokens', 'INTEGER'],
       ['timeout_override_ms', 'INTEGER'],
+      ['max_chars', 'INTEGER'],
     ];
     for (const [name, type] of added) if (!cols.has(name)) this.sql.exec(`ALTER TABLE job ADD COLUMN ${name} ${type}`);
   }
@@ -140,10 +144,10 @@ export class JobStore {
     this.storage.transactionSync(() => {
       this.exec(
         `INSERT INTO job (id, job_id, status, voice_id, model, splitting, total, text_chars, overall_timeout_ms,
-           concurrency, max_attempts, created_at, updated_at, expires_at, owner_key, pages, split_page, max_tokens, timeout_override_ms)
-         VALUES (1, ?, 'initialized', ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+           concurrency, max_attempts, created_at, updated_at, expires_at, owner_key, pages, split_page, max_tokens, timeout_override_ms, max_chars)
+         VALUES (1, ?, 'initialized', ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
         job.jobId, job.voiceId, job.model, job.splitting, job.textChars,
-        job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt, job.ownerKeyId, 1 + laterPages.length, job.maxTokens, job.timeoutOverrideMs,
+        job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt, job.ownerKeyId, 1 + laterPages.length, job.maxTokens, job.timeoutOverrideMs, job.maxChars,
       );
       laterPages.forEach((p, i) => {
         this.exec('INSERT INTO source_page (page, text, continues_paragraph) VALUES (?, ?, ?)', i + 1, p.text, p.continuesParagraph ? 1 : 0);

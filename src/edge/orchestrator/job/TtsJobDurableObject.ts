@@ -3,7 +3,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { JobState, RawTtsRequest, RawTtsResponse, RawTtsFailure, SplittingPreference, WordTiming, JobStatus } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
-import type { SplitOptions } from '../../../core/text/options.ts';
+import { DEFAULT_MAX_CHARS, type SplitOptions } from '../../../core/text/options.ts';
 import { err, ok, type Result } from '../../../core/result.ts';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isUnavailableStatus } from '../../../core/retry.ts';
 import { DEFAULT_RAMP_CHUNKS, planJobChunks } from '../../../core/chunking.ts';
@@ -24,6 +24,10 @@ export interface InitializeJobParams {
   model?: string | null;
   splittingPreference: SplittingPreference;
   maxTokens?: number;
+  /** The voice's provider: most characters per chunk (backend `voiceLimits().maxChars`). */
+  providerMaxChars?: number;
+  /** The voice's provider: most chunks in flight (backend `voiceLimits().maxConcurrency`). */
+  providerMaxConcurrency?: number;
   /** The API key that started the job (its usage slot is released when the job ends); null = open mode. */
   ownerKeyId?: string | null;
   /** Internal (tests, benchmarks): chunks in flight instead of JOB_CONCURRENCY. */
@@ -131,7 +135,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       if (!HAS_SPEAKABLE.test(params.text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
       // A long text is split one page per alarm so no invocation spends more than a few ms of CPU.
       const pages = paginate(params.text);
-      const first = this.planPage(pages[0]!.text, params.splittingPreference, params.maxTokens ?? null, params.chunkTimeoutOverrideMs ?? null, 0, false);
+      const first = this.planPage(pages[0]!.text, params.splittingPreference, params.maxTokens ?? null, params.providerMaxChars ?? null, params.chunkTimeoutOverrideMs ?? null, 0, false);
       if (pages.length === 1 && first.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
       const now = Date.now();
       this.store.createJob(
@@ -142,13 +146,14 @@ export class TtsJobDurableObject extends DurableObject<Env> {
           splitting: params.splittingPreference,
           textChars: params.text.length,
           overallTimeoutMs: 0,
-          concurrency: params.concurrency ?? this.config.concurrency,
+          concurrency: Math.min(params.concurrency ?? this.config.concurrency, params.providerMaxConcurrency ?? Infinity),
           maxAttempts: params.maxAttempts ?? this.config.maxAttempts,
           now,
           expiresAt: now + this.config.ttlSeconds * 1000,
           ownerKeyId: params.ownerKeyId ?? null,
           maxTokens: params.maxTokens ?? null,
           timeoutOverrideMs: params.chunkTimeoutOverrideMs ?? null,
+          maxChars: params.providerMaxChars ?? null,
         },
         first,
         pages.slice(1),
@@ -173,9 +178,10 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   }
 
   /** The chunks of one page of the job's text. */
-  private planPage(text: string, splitting: SplittingPreference, maxTokens: number | null, timeoutOverrideMs: number | null, chunksSoFar: number, continues: boolean): NewChunk[] {
+  private planPage(text: string, splitting: SplittingPreference, maxTokens: number | null, maxChars: number | null, timeoutOverrideMs: number | null, chunksSoFar: number, continues: boolean): NewChunk[] {
     const splitOptions: SplitOptions = { preference: splitting };
     if (maxTokens !== null) splitOptions.maxTokens = maxTokens;
+    if (maxChars !== null) splitOptions.maxChars = Math.min(maxChars, DEFAULT_MAX_CHARS);
     if (!HAS_SPEAKABLE.test(text)) return [];
     const pieces = planJobChunks(text, splitOptions, Math.max(0, DEFAULT_RAMP_CHUNKS - chunksSoFar));
     return pieces.map((p, i) => {
@@ -189,7 +195,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     const page = this.store.nextPage();
     if (!page) return false;
     const job = this.store.job()!;
-    const chunks = this.planPage(page.text, job.splitting, job.max_tokens, job.timeout_override_ms, job.total, page.continuesParagraph);
+    const chunks = this.planPage(page.text, job.splitting, job.max_tokens, job.max_chars, job.timeout_override_ms, job.total, page.continuesParagraph);
     this.store.appendPage(page.page, chunks, Date.now());
     if (!this.store.nextPage()) {
       for (const wake of this.splitWaiters.splice(0)) wake();
@@ -373,7 +379,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       const room = held ? 0 : Math.min(job.concurrency - inflight.size, this.config.maxChunksPerAlarm - dispatched);
       const leases = this.store.lease(room, Date.now());
       if (leases.length > 0) {
-        const routes = await router.acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)));
+        const routes = await router.acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
         leases.forEach((lease, i) => {
           const route = routes[i]!;
           if ('wait' in route) {
@@ -393,6 +399,20 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     }
     await Promise.all(inflight);
     flush();
+  }
+
+  /** The backends RouterCounter may pick for this job's voice (its provider's), once per instance. */
+  private voiceBackendsOnce: Promise<string[] | undefined> | undefined;
+  private voiceBackends(voiceId: string): Promise<string[] | undefined> {
+    this.voiceBackendsOnce ??= this.env.BACKEND.voiceLimits(voiceId).then(
+      (l) => (l ? [...l.backends] : undefined),
+      (e: unknown) => {
+        console.warn('voiceLimits failed; routing over every backend', String(e));
+        this.voiceBackendsOnce = undefined;
+        return undefined;
+      },
+    );
+    return this.voiceBackendsOnce;
   }
 
   private async runChunk(

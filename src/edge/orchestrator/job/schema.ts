@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS job (
   pages INTEGER NOT NULL DEFAULT 1,
   split_page INTEGER NOT NULL DEFAULT 1,
   max_tokens INTEGER,
-  timeout_override_ms INTEGER
+  timeout_override_ms INTEGER,
+  max_chars INTEGER
 );
 CREATE TABLE IF NOT EXISTS source_page (
   page INTEGER PRIMARY KEY,

@@ -76,12 +76,15 @@ export class RouterCounter extends DurableObject<Env> {
    * Picks the next backend whose circuit admits a call. If every circuit is
    * open, answers how long to wait before asking again.
    */
-  async acquire(timeoutMs: number): Promise<Acquired> {
+  async acquire(timeoutMs: number, only?: readonly string[]): Promise<Acquired> {
     await this.load();
     const n = this.backends!.length;
+    // Only the backends of the job's provider, unless none of them is known here (then any).
+    const allowed = only && this.backends!.some((b) => only.includes(b)) ? (i: number) => only.includes(this.backends![i]!) : () => true;
     let soonest = Infinity;
     for (let k = 0; k < n; k++) {
       const i = (this.counter + k) % n;
+      if (!allowed(i)) continue;
       const wait = this.admitsIn(i);
       if (wait > 0) {
         soonest = Math.min(soonest, wait);
@@ -95,9 +98,9 @@ export class RouterCounter extends DurableObject<Env> {
   }
 
   /** Batch form of `acquire`: one route (or wait) per chunk, spread round robin. */
-  async acquireMany(n: number, timeoutMs: number): Promise<Acquired[]> {
+  async acquireMany(n: number, timeoutMs: number, only?: readonly string[]): Promise<Acquired[]> {
     const out: Acquired[] = [];
-    for (let i = 0; i < Math.min(n, 100); i++) out.push(await this.acquire(timeoutMs));
+    for (let i = 0; i < Math.min(n, 100); i++) out.push(await this.acquire(timeoutMs, only));
     return out;
   }
 
