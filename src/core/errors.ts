@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden_origin'
   | 'quota_exceeded'
+  | 'unsupported_format'
   | 'rate_limited'
   | 'payload_too_large'
   | 'headers_too_large'

@@ -37,6 +37,9 @@ async function loadPlan(env: Env, jobId: string, partial: boolean, withText: boo
   while (n < plan.chunks.length && plan.chunks[n]!.index === n) n++;
   plan.chunks = plan.chunks.slice(0, n);
   if (plan.chunks.length === 0) throw new LectorError('chunk_not_ready', 409, 'no finished audio yet');
+  if (plan.chunks.some((ch) => !ch.r2Key.endsWith('.wav'))) {
+    throw new LectorError('unsupported_format', 409, "this job's voice returns compressed audio (e.g. MP3); the whole file and captions need a PCM voice — download the chunks instead");
+  }
   return plan;
 }
 
