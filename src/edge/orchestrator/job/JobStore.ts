@@ -196,7 +196,8 @@ export class JobStore {
     if (limit <= 0) return [];
     const rows = this.exec(
       `SELECT idx, text, attempts, timeout_ms FROM chunk
-       WHERE ((status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
+       WHERE status IN ('pending', 'processing')
+         AND ((status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
          AND (SELECT split_page >= pages FROM job WHERE id = 1)
        ORDER BY idx LIMIT ?`,
       now, now, limit,
