@@ -19,7 +19,8 @@ export function goalCell(row: BenchRow): string {
 /** Prints rows as aligned plain-text columns. */
 export function printRows(rows: readonly BenchRow[]): void {
   const w = Math.max(...rows.map((r) => r.figure.length));
-  const v = Math.max(...rows.map((r) => r.value.length));
+  // Long values (lists) overflow their column instead of widening it for every row.
+  const v = Math.max(...rows.map((r) => (r.value.length <= 40 ? r.value.length : 0)));
   for (const r of rows) console.log(`${r.figure.padEnd(w)}  ${r.value.padStart(v)}  ${goalCell(r)}`.trimEnd());
 }
 
