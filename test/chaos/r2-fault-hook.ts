@@ -1,5 +1,5 @@
-// The contract scenario f needs from the backend Worker (not on main yet when
-// this was written; see docs/chaos.md):
+// The contract scenario f needs from the backend Worker (on main since f9a8177,
+// src/edge/backend/synthesizeChunk.ts; see docs/chaos.md):
 //
 //   backend vars  LECTOR_TEST_FAULTS = "1"        enables fault hooks; anything else ignores them
 //                 FAULT_R2_WRITE_RATE = "0.2"     fraction of chunk PUTs to R2 that fail
