@@ -1,7 +1,7 @@
 // Starts Lector's whole local stack: the synthesis service and `wrangler dev`
 // running the orchestrator and backend Workers in one session. Used by
 // `npm start`, the end-to-end tests, the chaos suite and the benchmarks.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -234,6 +234,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     startSynth,
     async stop() {
       await Promise.all([edge.stop(), synth?.stop()]);
+      // A run's own state and configs go with it (the caller's persistDir stays).
+      rmSync(join(REPO_ROOT, '.wrangler/run-config', runId), { recursive: true, force: true });
+      if (!opts.persistDir) rmSync(persistDir, { recursive: true, force: true });
     },
   };
 }

@@ -97,6 +97,12 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private deleting: Promise<number> | undefined;
   /** initializeJob calls waiting for the alarms to finish splitting a long text. */
   private readonly splitWaiters: (() => void)[] = [];
+  /** Chunks in flight, across alarm invocations. */
+  private readonly inflight = new Set<Promise<void>>();
+  /** Breaker outcomes not yet reported. */
+  private readonly outcomes: RouteOutcome[] = [];
+  /** Pumps running now (an alarm's, at most one at a time in practice). */
+  private pumping = 0;
   /** No new chunk is dispatched before this time (job-level backoff after failures: no retry storms). */
   private holdUntil = 0;
   /** Retryable failures in a row, across chunks; resets on a success. */
@@ -361,44 +367,57 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   }
 
   /** Keeps `concurrency` chunks in flight until this invocation's batch is spent. */
+  /**
+   * Keeps `concurrency` chunks in flight until this invocation's batch is
+   * spent. It does not wait for the last chunks of a batch: they finish on
+   * their own while the next alarm already dispatches, so the pipeline never
+   * drains between alarms.
+   */
   private async pump(): Promise<void> {
-    const inflight = new Set<Promise<void>>();
-    const router = this.router();
-    // Breaker outcomes go to RouterCounter in batches: two RPCs per batch, not per chunk.
-    const outcomes: RouteOutcome[] = [];
-    const flush = (): void => {
-      if (outcomes.length === 0) return;
-      const batch = outcomes.splice(0);
-      void router.reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
-    };
+    this.pumping++;
     let dispatched = 0;
-    for (;;) {
-      const job = this.store.job();
-      if (!job || TERMINAL.has(job.status)) break;
-      const held = Date.now() < this.holdUntil;
-      const room = held ? 0 : Math.min(job.concurrency - inflight.size, this.config.maxChunksPerAlarm - dispatched);
-      const leases = this.store.lease(room, Date.now());
-      if (leases.length > 0) {
-        const routes = await router.acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
-        leases.forEach((lease, i) => {
-          const route = routes[i]!;
-          if ('wait' in route) {
-            // Every backend's circuit is open: wait without spending an attempt.
-            this.store.deferLease(lease.index, Date.now() + route.wait);
-            return;
-          }
-          dispatched++;
-          const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease, route, outcomes).finally(() => inflight.delete(p));
-          inflight.add(p);
-        });
+    try {
+      for (;;) {
+        const job = this.store.job();
+        if (!job || TERMINAL.has(job.status) || dispatched >= this.config.maxChunksPerAlarm) break;
+        const held = Date.now() < this.holdUntil;
+        const room = held ? 0 : Math.min(job.concurrency - this.inflight.size, this.config.maxChunksPerAlarm - dispatched);
+        const leases = this.store.lease(room, Date.now());
+        if (leases.length > 0) {
+          const routes = await this.router().acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
+          leases.forEach((lease, i) => {
+            const route = routes[i]!;
+            if ('wait' in route) {
+              // Every backend's circuit is open: wait without spending an attempt.
+              this.store.deferLease(lease.index, Date.now() + route.wait);
+              return;
+            }
+            dispatched++;
+            const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease, route).finally(() => {
+              this.inflight.delete(p);
+              // A chunk that ends after its alarm returned must still wake the job.
+              if (this.pumping === 0) void this.schedule().catch((e: unknown) => console.warn('reschedule failed', String(e)));
+            });
+            this.inflight.add(p);
+            this.ctx.waitUntil(p);
+          });
+        }
+        // Failures reach the breaker at once; successes may wait for a batch.
+        if (this.outcomes.length >= 8 || this.outcomes.some((o) => !o.success)) this.flushOutcomes();
+        if (this.inflight.size === 0) break;
+        await Promise.race(this.inflight);
       }
-      // Failures reach the breaker at once; successes may wait for a batch.
-      if (outcomes.length >= 8 || outcomes.some((o) => !o.success)) flush();
-      if (inflight.size === 0) break;
-      await Promise.race(inflight);
+    } finally {
+      this.pumping--;
+      this.flushOutcomes();
     }
-    await Promise.all(inflight);
-    flush();
+  }
+
+  /** Breaker outcomes go to RouterCounter in batches: one RPC per batch, not per chunk. */
+  private flushOutcomes(): void {
+    if (this.outcomes.length === 0) return;
+    const batch = this.outcomes.splice(0);
+    void this.router().reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
   }
 
   /** The backends RouterCounter may pick for this job's voice (its provider's), once per instance. */
@@ -421,7 +440,6 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     model: string | null,
     lease: ChunkLease,
     route: { ticket: string; url: string },
-    outcomes: RouteOutcome[],
   ): Promise<void> {
     const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
     if (model) req.model = model;
@@ -430,7 +448,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     const result = await this.callBackend(req, lease.timeoutMs);
     const now = Date.now();
     // Only failures that say something about the backend count against its circuit.
-    outcomes.push({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
+    this.outcomes.push({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
+    if (this.pumping === 0) this.flushOutcomes();
     if ('r2Key' in result) {
       this.consecutiveFailures = 0;
       this.outageSince = 0;
