@@ -1,6 +1,7 @@
 // `npm start`: builds the page, then runs the whole stack on 127.0.0.1 — the
 // synthesis service on :5002 and wrangler dev (orchestrator + backend Worker)
 // on :8787, state under .wrangler/state. Ctrl-C stops every process.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { buildWeb } from './build-web.ts';
 import { REPO_ROOT, startStack, type Stack } from './stack/stack.ts';
@@ -28,6 +29,9 @@ try {
     synthPort,
     edgePort,
     persistDir: join(REPO_ROOT, '.wrangler/state'),
+    // One engine worker per core from the start: a single job keeps 4 chunks in flight, under the
+    // service's scale-up threshold (5 queued), so it would otherwise run on one worker.
+    synthArgs: ['--min-workers', String(availableParallelism())],
     // Providers (docs/providers.md): the backend's PROVIDERS var for this run; the secrets it names come from the environment.
     ...(process.env.LECTOR_PROVIDERS ? { backendVars: { PROVIDERS: process.env.LECTOR_PROVIDERS } } : {}),
     startTimeoutMs: 120_000,
