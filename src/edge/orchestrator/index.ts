@@ -42,6 +42,13 @@ app.use('/v1/*', requireKey);
 
 app.get('/api/voices', async (c) => c.json({ voices: await voiceCatalog(c.env) }));
 
+// Circuit state of each synthesis backend (without its URL, which stays internal).
+app.get('/api/backends', async (c) => {
+  const router = c.env.ROUTER_COUNTER.get(c.env.ROUTER_COUNTER.idFromName('global'));
+  const list = await router.status();
+  return c.json({ backends: list.map(({ backend, state, dispatched }) => ({ backend, state, dispatched })) });
+});
+
 app.route('/api', jobRoutes);
 app.route('/api', audioRoutes);
 app.route('/v1', openAiRoutes);

@@ -294,7 +294,10 @@ export class JobStore {
 
   /** After a restart no request of the old instance is still running: release its leases at once. */
   releaseAllLeases(): number {
-    const rows = this.exec(`UPDATE chunk SET status = 'pending', lease_expires_at = NULL WHERE status = 'processing' RETURNING idx`);
+    // Their attempt never got an answer: it does not count.
+    const rows = this.exec(
+      `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, attempts = MAX(0, attempts - 1) WHERE status = 'processing' RETURNING idx`,
+    );
     return rows.length;
   }
 

@@ -13,7 +13,7 @@ import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
 import { jobConfig, type JobConfig } from './config.ts';
 import { EventHub } from './EventHub.ts';
-import type { RouteOutcome } from '../router/RouterCounter.ts';
+import { DEFAULT_BREAKER, type RouteOutcome } from '../router/RouterCounter.ts';
 import { releaseJob } from '../security/quota.ts';
 import { type ChunkLease, type Completion, JobStore, type NewChunk } from './JobStore.ts';
 
@@ -87,6 +87,9 @@ export interface AudioPlan {
 
 /** Something a voice could read: a letter, digit, symbol or punctuation mark. */
 const HAS_SPEAKABLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
+
+/** Longest job-wide hold after failures: RouterCounter's half-open delay. */
+const HOLD_MAX_MS = DEFAULT_BREAKER.halfOpenAfterMs;
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
@@ -462,9 +465,11 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     const message = `${e.code}: ${e.message}${e.status ? ` (status ${e.status})` : ''}`;
     const job = this.store.job();
     if (e.retryable) {
-      // Hold the whole job, not just this chunk, so a failing backend sees no storm.
-      this.consecutiveFailures++;
-      const hold = backoffDelayMs(this.consecutiveFailures, DEFAULT_RETRY_POLICY, e.retryAfterMs);
+      // Hold the whole job, not just this chunk, so a failing backend sees no storm. Failures of
+      // chunks that were in flight together count once; the hold never exceeds the breaker's probe
+      // delay, so the job tries again soon after the backend is back.
+      if (now >= this.holdUntil) this.consecutiveFailures++;
+      const hold = Math.min(HOLD_MAX_MS, backoffDelayMs(this.consecutiveFailures, DEFAULT_RETRY_POLICY, e.retryAfterMs));
       this.holdUntil = Math.max(this.holdUntil, now + hold);
     }
     const unavailable = e.retryable && isUnavailableStatus(e.status) && e.code !== 'timeout';

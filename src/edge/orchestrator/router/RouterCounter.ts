@@ -3,7 +3,8 @@
 // backend; a dispatch is a ticket whose outcome the job reports back, and the
 // breaker's state is persisted (toJSON / initialState) so a restart keeps it.
 import { DurableObject } from 'cloudflare:workers';
-import { CircuitBreakerPolicy, CircuitState, SamplingBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import { CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, SamplingBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import { EitherBreaker } from './EitherBreaker.ts';
 
 /** Breaker settings for each backend. */
 export interface BackendBreakerOptions {
@@ -13,11 +14,13 @@ export interface BackendBreakerOptions {
   windowMs: number;
   /** Calls per second the window must see before it may open. */
   minimumRps: number;
+  /** Failures in a row that open the circuit, whatever the rate window says. */
+  consecutiveFailures: number;
   /** Time an open circuit waits before one probe call (ms). */
   halfOpenAfterMs: number;
 }
 
-export const DEFAULT_BREAKER: BackendBreakerOptions = { threshold: 0.5, windowMs: 10_000, minimumRps: 0.5, halfOpenAfterMs: 5_000 };
+export const DEFAULT_BREAKER: BackendBreakerOptions = { threshold: 0.5, windowMs: 10_000, minimumRps: 0.5, consecutiveFailures: 5, halfOpenAfterMs: 5_000 };
 
 export type Acquired = { ticket: string; backend: number; url: string } | { wait: number };
 
@@ -59,7 +62,10 @@ export class RouterCounter extends DurableObject<Env> {
       const initialState = saved && saved.urls[i] === url ? saved.states[i] : undefined;
       const policy = circuitBreaker(handleAll, {
         halfOpenAfter: this.options.halfOpenAfterMs,
-        breaker: new SamplingBreaker({ threshold: this.options.threshold, duration: this.options.windowMs, minimumRps: this.options.minimumRps }),
+        breaker: new EitherBreaker(
+          new SamplingBreaker({ threshold: this.options.threshold, duration: this.options.windowMs, minimumRps: this.options.minimumRps }),
+          new ConsecutiveBreaker(this.options.consecutiveFailures),
+        ),
         initialState,
       });
       policy.onStateChange(() => void this.persist());
