@@ -92,11 +92,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 async function forward(target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // A client that gives up (the edge timed out) cancels the upstream request too.
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
   try {
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-    const upstream = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body });
+    const upstream = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body, signal: abort.signal });
     const out: Record<string, string> = {};
     upstream.headers.forEach((v, k) => {
       if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'content-encoding') out[k] = v;
@@ -104,6 +109,7 @@ async function forward(target: string, req: IncomingMessage, res: ServerResponse
     const buf = Buffer.from(await upstream.arrayBuffer());
     res.writeHead(upstream.status, out).end(buf);
   } catch (e) {
+    if (abort.signal.aborted) return;
     res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `proxy: ${String(e)}` } }));
   }
 }
