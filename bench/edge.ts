@@ -2,28 +2,16 @@
 // process's CPU time per chunk and per invocation (from /proc/<pid>/stat
 // before and after), Durable Object requests, rows written and R2 operations
 // per chunk. Run: npm run bench -- edge   (BENCH_EDGE_CHUNKS=2000 by default)
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { CreateJobResponse, JobState } from '../src/core/api/types.ts';
 import { startStack, type Stack } from '../scripts/stack/stack.ts';
-
-const TICK_MS = 1000 / 100; // CLK_TCK is 100 on Linux
+import { processesInGroups } from './compare/proc.ts';
 
 /** utime + stime (ms) of every workerd process in the wrangler process group. */
 function workerdCpuMs(pgid: number): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[2] is pgrp, [11] utime, [12] stime (0-based after comm).
-      if (comm.includes('workerd') && Number(fields[2]) === pgid) total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-    } catch {
-      // The process ended between readdir and read: it has no CPU to count.
-    }
-  }
-  return total;
+  return processesInGroups([pgid])
+    .filter((p) => p.comm.includes('workerd'))
+    .reduce((ms, p) => ms + p.cpuMs, 0);
 }
 
 async function runJob(stack: Stack, chunks: number): Promise<{ jobId: string; state: JobState; wallMs: number }> {

@@ -2,6 +2,7 @@
 // 500s, 429s with Retry-After, hangs, and 400s, by rate, per job or globally.
 // Used by the edge tests and the chaos suite; counts every request it sees.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readBody } from './http.ts';
 
 export interface FaultPlan {
   /** Fraction of requests answered 500. */
@@ -85,11 +86,6 @@ export async function startFaultProxy(targetUrl: string, random: () => number = 
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of req) parts.push(p as Buffer);
-  return Buffer.concat(parts);
-}
 
 async function forward(target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // A client that gives up (the edge timed out) cancels the upstream request too.

@@ -2,8 +2,9 @@
 // googleDouble.ts) as a local HTTP server on 127.0.0.1, so the backend Worker
 // under `wrangler dev` can use it as its `google` provider's baseUrl. It follows
 // Google's documented request and response shapes; it is not Google.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createGoogleTtsDouble, type GoogleTtsDouble } from '../../src/edge/backend/providers/testing/googleDouble.ts';
+import { readBody } from './http.ts';
 
 export { DOUBLE_API_KEY, DOUBLE_VOICES, doublePcm, doubleWav, doubleMp3 } from '../../src/edge/backend/providers/testing/googleDouble.ts';
 
@@ -44,8 +45,3 @@ export async function startGoogleTtsDouble(opts: { apiKey?: string } = {}): Prom
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const p of req) parts.push(p as Buffer);
-  return Buffer.concat(parts);
-}

@@ -12,6 +12,7 @@ import { corsPolicy } from './security/cors.ts';
 
 export { TtsJobDurableObject } from './job/TtsJobDurableObject.ts';
 export { RouterCounter } from './router/RouterCounter.ts';
+import { routerStub } from './router/RouterCounter.ts';
 export { UsageLimiter } from './security/UsageLimiter.ts';
 
 const app = new Hono<AppEnv>();
@@ -44,8 +45,7 @@ app.get('/api/voices', async (c) => c.json({ voices: await voiceCatalog(c.env) }
 
 // Circuit state of each synthesis backend (without its URL, which stays internal).
 app.get('/api/backends', async (c) => {
-  const router = c.env.ROUTER_COUNTER.get(c.env.ROUTER_COUNTER.idFromName('global'));
-  const list = await router.status();
+  const list = await routerStub(c.env).status();
   return c.json({ backends: list.map(({ backend, state, dispatched }) => ({ backend, state, dispatched })) });
 });
 

@@ -13,7 +13,7 @@ import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
 import { jobConfig, type JobConfig } from './config.ts';
 import { EventHub } from './EventHub.ts';
-import { DEFAULT_BREAKER, type RouteOutcome } from '../router/RouterCounter.ts';
+import { DEFAULT_BREAKER, routerStub, type RouteOutcome } from '../router/RouterCounter.ts';
 import { releaseJob } from '../security/quota.ts';
 import { type ChunkLease, type Completion, JobStore, type NewChunk } from './JobStore.ts';
 
@@ -387,7 +387,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
         const room = held ? 0 : Math.min(job.concurrency - this.inflight.size, this.config.maxChunksPerAlarm - dispatched);
         const leases = this.store.lease(room, Date.now());
         if (leases.length > 0) {
-          const routes = await this.router().acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
+          const routes = await routerStub(this.env).acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
           leases.forEach((lease, i) => {
             const route = routes[i]!;
             if ('wait' in route) {
@@ -420,7 +420,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private flushOutcomes(): void {
     if (this.outcomes.length === 0) return;
     const batch = this.outcomes.splice(0);
-    void this.router().reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
+    void routerStub(this.env).reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
   }
 
   /** The backends RouterCounter may pick for this job's voice (its provider's), once per instance. */
@@ -500,10 +500,6 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
-  }
-
-  private router(): DurableObjectStub<import('../router/RouterCounter.ts').RouterCounter> {
-    return this.env.ROUTER_COUNTER.get(this.env.ROUTER_COUNTER.idFromName('global'));
   }
 
   private afterCompletion(): void {

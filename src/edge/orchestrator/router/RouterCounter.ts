@@ -161,3 +161,8 @@ export class RouterCounter extends DurableObject<Env> {
     return id;
   }
 }
+
+/** The one RouterCounter every job shares. */
+export function routerStub(env: Env): DurableObjectStub<RouterCounter> {
+  return env.ROUTER_COUNTER.get(env.ROUTER_COUNTER.idFromName('global'));
+}
