@@ -45,6 +45,13 @@ describe('initializeJob', () => {
   });
 });
 
+/** Stores a chunk's audio the way the backend does, so a seed mark may complete it. */
+async function putAudio(jobId: string, index: number, bytes = 10): Promise<string> {
+  const key = `tts_audio/${jobId}/${index}.wav`;
+  await env.TTS_AUDIO_BUCKET.put(key, new Uint8Array(bytes), { httpMetadata: { contentType: 'audio/wav' } });
+  return key;
+}
+
 describe('leases and marks', () => {
   it('hands out each chunk once, then re-dispatches an expired lease', async () => {
     // No alarm: the test drives leases by hand.
@@ -64,26 +71,45 @@ describe('leases and marks', () => {
   });
 
   it('marks idempotently: a second mark neither double-counts nor changes the audio', async () => {
-    const { stub } = await init(THREE, { autoStart: false });
+    const { jobId, stub } = await init(THREE, { autoStart: false });
     await stub.getNextSentencesToProcess(3);
-    const a = await stub.markSentenceAsProcessed(0, { r2Key: 'k0', mimeType: 'audio/wav', bytes: 10, durationMs: 5 });
-    const b = await stub.markSentenceAsProcessed(0, { r2Key: 'OTHER', mimeType: 'audio/mpeg', bytes: 99, durationMs: 9 });
+    const k0 = await putAudio(jobId, 0, 10);
+    const other = await putAudio(jobId, 1, 99);
+    const a = await stub.markSentenceAsProcessed(0, { r2Key: k0, mimeType: 'audio/wav', bytes: 10, durationMs: 5 });
+    const b = await stub.markSentenceAsProcessed(0, { r2Key: other, mimeType: 'audio/mpeg', bytes: 99, durationMs: 9 });
     expect(a.changed).toBe(true);
     expect(b.changed).toBe(false);
     const meta = await stub.getAudioChunkMetadata(0);
-    expect(meta.ok && meta.value.r2Key).toBe('k0');
+    expect(meta.ok && meta.value.r2Key).toBe(k0);
     expect((await stub.getJobState())?.processedSentenceCount).toBe(1);
+  });
+
+  it('a seed mark never completes a chunk without its audio in R2 under the job', async () => {
+    const { jobId, stub } = await init(THREE, { autoStart: false });
+    await stub.getNextSentencesToProcess(3);
+    const missing = await stub.markSentenceAsProcessed(0, { r2Key: `tts_audio/${jobId}/0.wav`, mimeType: 'audio/wav', bytes: 10, durationMs: 5 });
+    expect(missing.changed).toBe(false);
+    const otherJob = crypto.randomUUID();
+    const foreign = await putAudio(otherJob, 0);
+    expect((await stub.markSentenceAsProcessed(0, { r2Key: foreign, mimeType: 'audio/wav', bytes: 10, durationMs: 5 })).changed).toBe(false);
+    expect((await stub.getJobState())?.counts.completed).toBe(0);
+    // With the object stored, the mark counts, with R2's byte count rather than the caller's.
+    const key = await putAudio(jobId, 0, 44);
+    expect((await stub.markSentenceAsProcessed(0, { r2Key: key, mimeType: 'audio/wav', bytes: 1, durationMs: 5 })).changed).toBe(true);
+    const meta = await stub.getAudioChunkMetadata(0);
+    expect(meta.ok && meta.value.bytes).toBe(44);
   });
 
   it('keeps counts exact under 50 concurrent RPC calls', async () => {
     const text = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} is here.`).join('\n\n');
-    const { stub, init: job } = await init(text, { autoStart: false });
+    const { jobId, stub, init: job } = await init(text, { autoStart: false });
     expect(job.totalSentences).toBe(60);
     const leases = await Promise.all(Array.from({ length: 50 }, () => stub.getNextSentenceToProcess()));
     const indexes = leases.map((l) => l.index);
     expect(new Set(indexes).size).toBe(50);
+    const keys = await Promise.all(indexes.map((i) => putAudio(jobId, i!, 1)));
     const marks = await Promise.all(
-      [...indexes, ...indexes].map((i) => stub.markSentenceAsProcessed(i!, { r2Key: `k${i}`, mimeType: 'audio/wav', bytes: 1, durationMs: 1 })),
+      [...indexes, ...indexes].map((i, n) => stub.markSentenceAsProcessed(i!, { r2Key: keys[n % 50]!, mimeType: 'audio/wav', bytes: 1, durationMs: 1 })),
     );
     expect(marks.filter((m) => m.changed).length).toBe(50);
     const state = await stub.getJobState();
@@ -93,9 +119,9 @@ describe('leases and marks', () => {
   });
 
   it('updateJobStatus fails a sentence and the job, keeping completed chunks', async () => {
-    const { stub } = await init(THREE, { autoStart: false });
+    const { jobId, stub } = await init(THREE, { autoStart: false });
     await stub.getNextSentencesToProcess(3);
-    await stub.markSentenceAsProcessed(0, { r2Key: 'k0', mimeType: 'audio/wav', bytes: 1, durationMs: 1 });
+    await stub.markSentenceAsProcessed(0, { r2Key: await putAudio(jobId, 0), mimeType: 'audio/wav', bytes: 1, durationMs: 1 });
     const state = await stub.updateJobStatus({ sentenceIndexToFail: 1, errorMessage: 'boom' });
     expect(state?.status).toBe('failed');
     expect(state?.errorMessage).toContain('boom');

@@ -1,52 +1,23 @@
-// One Durable Object per job (seed 001): holds the job in SQLite and drives it
-// to the end with alarms, whether or not any client is connected.
+// One Durable Object per job (seed 001): the RPC surface, the alarm and the SSE
+// `fetch`. The work is in JobLifecycle (create, paging, schedule, expiry,
+// delete), ChunkDispatcher (dispatch and retries), JobStore (rows), EventHub
+// (streams); features follow a job through JobEvents listeners.
 import { DurableObject } from 'cloudflare:workers';
-import type { JobState, RawTtsRequest, RawTtsResponse, RawTtsFailure, SplittingPreference, WordTiming, JobStatus } from '../../../core/api/types.ts';
+import type { JobState, WordTiming, JobStatus } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
-import { DEFAULT_MAX_CHARS, type SplitOptions } from '../../../core/text/options.ts';
-import { err, ok, type Result } from '../../../core/result.ts';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isUnavailableStatus } from '../../../core/retry.ts';
-import { DEFAULT_RAMP_CHUNKS, planJobChunks } from '../../../core/chunking.ts';
-import { paginate } from '../../../core/pages.ts';
-import { assertJobTextSize } from '../../../core/text/split.ts';
-import { getTextCharacterCount } from '../../../core/text/count.ts';
-import { chunkTimeoutMs } from '../../../core/timeouts.ts';
+import { err, ok, type Result, type WireError } from '../../../core/result.ts';
 import { jobConfig, type JobConfig } from './config.ts';
 import { EventHub } from './EventHub.ts';
-import { DEFAULT_BREAKER, routerStub, type RouteOutcome } from '../router/RouterCounter.ts';
+import { ChunkDispatcher } from './ChunkDispatcher.ts';
+import { JobEvents, TERMINAL } from './JobEvents.ts';
+import { type InitializedJob, type InitializeJobParams, JobLifecycle } from './JobLifecycle.ts';
 import { releaseJob } from '../security/quota.ts';
-import { type ChunkLease, type Completion, JobStore, type NewChunk } from './JobStore.ts';
+import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
 
-export interface InitializeJobParams {
-  jobId: string;
-  text: string;
-  voiceId: string;
-  model?: string | null;
-  splittingPreference: SplittingPreference;
-  maxTokens?: number;
-  /** The voice's provider: most characters per chunk (backend `voiceLimits().maxChars`). */
-  providerMaxChars?: number;
-  /** The voice's provider: most chunks in flight (backend `voiceLimits().maxConcurrency`). */
-  providerMaxConcurrency?: number;
-  /** The API key that started the job (its usage slot is released when the job ends); null = open mode. */
-  ownerKeyId?: string | null;
-  /** Internal (tests, benchmarks): chunks in flight instead of JOB_CONCURRENCY. */
-  concurrency?: number;
-  /** Internal (tests, chaos runs): attempts per chunk instead of JOB_MAX_ATTEMPTS. */
-  maxAttempts?: number;
-  /** Internal (tests): false leaves the job to be driven by hand through the lease RPCs. Default true. */
-  autoStart?: boolean;
-  /** Internal (tests, benchmarks): use this per-chunk timeout instead of the formula. */
-  chunkTimeoutOverrideMs?: number;
-}
+export type { InitializedJob, InitializeJobParams } from './JobLifecycle.ts';
+export type { JobListener } from './JobEvents.ts';
 
-export interface InitializedJob {
-  jobId: string;
-  status: JobStatus;
-  totalSentences: number;
-  overallOrchestratorTimeoutMs: number;
-}
-
+/** One leased chunk in the seed's shape (`sentence` is the chunk's text: one or more sentences). */
 export interface SentenceToProcess {
   done: boolean;
   sentence?: string;
@@ -85,47 +56,44 @@ export interface AudioPlan {
   chunks: AudioPlanChunk[];
 }
 
-/** Something a voice could read: a letter, digit, symbol or punctuation mark. */
-const HAS_SPEAKABLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
-
-/** Longest job-wide hold after failures: RouterCounter's half-open delay. */
-const HOLD_MAX_MS = DEFAULT_BREAKER.halfOpenAfterMs;
-
-const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
-
 export class TtsJobDurableObject extends DurableObject<Env> {
   private readonly store: JobStore;
   private readonly hub: EventHub;
   private readonly config: JobConfig;
-  private deleting: Promise<number> | undefined;
-  /** initializeJob calls waiting for the alarms to finish splitting a long text. */
-  private readonly splitWaiters: (() => void)[] = [];
-  /** Chunks in flight, across alarm invocations. */
-  private readonly inflight = new Set<Promise<void>>();
-  /** Breaker outcomes not yet reported. */
-  private readonly outcomes: RouteOutcome[] = [];
-  /** Pumps running now (an alarm's, at most one at a time in practice). */
-  private pumping = 0;
-  /** No new chunk is dispatched before this time (job-level backoff after failures: no retry storms). */
-  private holdUntil = 0;
-  /** Retryable failures in a row, across chunks; resets on a success. */
-  private consecutiveFailures = 0;
-  /** When the backend became unreachable (0 = reachable). */
-  private outageSince = 0;
+  /** Listeners that follow the job (streams, usage release; later assembly, webhooks). */
+  private readonly events: JobEvents;
+  private readonly lifecycle: JobLifecycle;
+  private readonly dispatcher: ChunkDispatcher;
   /** Alarm invocations of this instance, for the benchmark. */
   private alarms = 0;
-  /** Backend calls started by this instance, for the benchmark's per-chunk figures. */
-  private backendCalls = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = jobConfig(env as unknown as Record<string, unknown>);
     this.store = new JobStore(ctx.storage);
+    this.events = new JobEvents(this.store);
     this.hub = new EventHub({
       store: this.store,
       bucket: env.TTS_AUDIO_BUCKET,
       chunkUrl: (jobId, index) => `/api/tts/${jobId}/chunks/${index}`,
       heartbeatMs: this.config.heartbeatMs,
+    });
+    this.events.subscribe({ chunkCompleted: () => this.hub.chunkCompleted(), jobSettled: () => this.hub.jobSettled(), jobRemoved: () => this.hub.closeAll() });
+    // A job's end frees its API key's usage slot.
+    this.events.subscribe({
+      jobSettled: (job) => {
+        if (!job.owner_key) return;
+        ctx.waitUntil(releaseJob(env, job.owner_key, job.job_id, true).catch((e: unknown) => console.warn('usage release failed', job.job_id, String(e))));
+      },
+    });
+    this.lifecycle = new JobLifecycle({ store: this.store, storage: ctx.storage, bucket: env.TTS_AUDIO_BUCKET, config: this.config, events: this.events });
+    this.dispatcher = new ChunkDispatcher({
+      store: this.store,
+      env,
+      config: this.config,
+      events: this.events,
+      waitUntil: (p) => ctx.waitUntil(p),
+      onIdleSettle: () => this.lifecycle.schedule(this.dispatcher.holdUntil),
     });
     // A new instance means the old one and its in-flight requests are gone:
     // release their leases now instead of waiting for them to expire.
@@ -139,85 +107,13 @@ export class TtsJobDurableObject extends DurableObject<Env> {
 
   async initializeJob(params: InitializeJobParams): Promise<Result<InitializedJob>> {
     try {
-      if (this.store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
-      assertJobTextSize(params.text);
-      if (!HAS_SPEAKABLE.test(params.text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
-      // A long text is split one page per alarm so no invocation spends more than a few ms of CPU.
-      const pages = paginate(params.text);
-      const first = this.planPage(pages[0]!.text, params.splittingPreference, params.maxTokens ?? null, params.providerMaxChars ?? null, params.chunkTimeoutOverrideMs ?? null, 0, false);
-      if (pages.length === 1 && first.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
-      const now = Date.now();
-      this.store.createJob(
-        {
-          jobId: params.jobId,
-          voiceId: params.voiceId,
-          model: params.model ?? null,
-          splitting: params.splittingPreference,
-          textChars: params.text.length,
-          overallTimeoutMs: 0,
-          concurrency: Math.min(params.concurrency ?? this.config.concurrency, params.providerMaxConcurrency ?? Infinity),
-          maxAttempts: params.maxAttempts ?? this.config.maxAttempts,
-          now,
-          expiresAt: now + this.config.ttlSeconds * 1000,
-          ownerKeyId: params.ownerKeyId ?? null,
-          maxTokens: params.maxTokens ?? null,
-          timeoutOverrideMs: params.chunkTimeoutOverrideMs ?? null,
-          maxChars: params.providerMaxChars ?? null,
-        },
-        first,
-        pages.slice(1),
-      );
-      if (params.autoStart === false) {
-        while (this.splitNextPage()) {
-          // Tests that drive leases by hand get the whole job at once.
-        }
-      } else {
-        await this.ctx.storage.setAlarm(now);
-        if (pages.length > 1) await this.splitDone();
-      }
-      const job = this.store.job()!;
-      if (job.total === 0) {
-        await this.deleteState();
-        throw new LectorError('empty_text', 400, 'text has nothing to speak');
-      }
-      return ok({ jobId: params.jobId, status: job.status, totalSentences: job.total, overallOrchestratorTimeoutMs: job.overall_timeout_ms });
+      return ok(await this.lifecycle.create(params));
     } catch (e) {
       return failure(e);
     }
   }
 
-  /** The chunks of one page of the job's text. */
-  private planPage(text: string, splitting: SplittingPreference, maxTokens: number | null, maxChars: number | null, timeoutOverrideMs: number | null, chunksSoFar: number, continues: boolean): NewChunk[] {
-    const splitOptions: SplitOptions = { preference: splitting };
-    if (maxTokens !== null) splitOptions.maxTokens = maxTokens;
-    if (maxChars !== null) splitOptions.maxChars = Math.min(maxChars, DEFAULT_MAX_CHARS);
-    if (!HAS_SPEAKABLE.test(text)) return [];
-    const pieces = planJobChunks(text, splitOptions, Math.max(0, DEFAULT_RAMP_CHUNKS - chunksSoFar));
-    return pieces.map((p, i) => {
-      const charCount = getTextCharacterCount(p.text);
-      return { text: p.text, charCount, paragraphStart: i === 0 && continues ? false : p.paragraphStart, timeoutMs: timeoutOverrideMs ?? chunkTimeoutMs(charCount) };
-    });
-  }
-
-  /** Splits the next waiting page; false when none is left. Wakes `splitDone` waiters at the end. */
-  private splitNextPage(): boolean {
-    const page = this.store.nextPage();
-    if (!page) return false;
-    const job = this.store.job()!;
-    const chunks = this.planPage(page.text, job.splitting, job.max_tokens, job.max_chars, job.timeout_override_ms, job.total, page.continuesParagraph);
-    this.store.appendPage(page.page, chunks, Date.now());
-    if (!this.store.nextPage()) {
-      for (const wake of this.splitWaiters.splice(0)) wake();
-    }
-    return true;
-  }
-
-  private splitDone(): Promise<void> {
-    if (!this.store.nextPage()) return Promise.resolve();
-    return new Promise((resolve) => this.splitWaiters.push(resolve));
-  }
-
-  /** Leases the next chunk (seed 001's shape). */
+  /** Leases the next chunk (seed 001's name; a "sentence" here is a chunk of one or more sentences). */
   async getNextSentenceToProcess(): Promise<SentenceToProcess> {
     const [lease] = this.leaseIfActive(1);
     if (!lease) return { done: true };
@@ -229,9 +125,18 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     return this.leaseIfActive(Math.max(0, Math.min(100, Math.floor(k))));
   }
 
+  /**
+   * Marks a chunk completed (seed 001's name), keeping the dispatcher's invariant: the chunk's
+   * audio must be in R2, under this job's prefix. The byte count is R2's, not the caller's.
+   */
   async markSentenceAsProcessed(index: number, completion: Completion): Promise<{ changed: boolean; status: JobStatus | null }> {
-    const changed = this.store.complete(index, completion, Date.now());
-    if (changed) this.afterCompletion();
+    const job = this.store.job();
+    if (!job) return { changed: false, status: null };
+    if (!completion.r2Key.startsWith(`tts_audio/${job.job_id}/`)) return { changed: false, status: job.status };
+    const head = await this.env.TTS_AUDIO_BUCKET.head(completion.r2Key);
+    if (!head) return { changed: false, status: this.store.job()?.status ?? null };
+    const changed = this.store.complete(index, { ...completion, bytes: head.size }, Date.now());
+    if (changed) this.events.chunkCompleted(index);
     return { changed, status: this.store.job()?.status ?? null };
   }
 
@@ -286,42 +191,18 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     const now = Date.now();
     if (u.sentenceIndexToFail !== undefined) this.store.failChunk(u.sentenceIndexToFail, u.errorMessage ?? 'failed by request', now);
     if (u.status) this.store.setJobStatus(u.status, u.errorMessage ?? null, now);
-    const job = this.store.job();
-    if (job && TERMINAL.has(job.status)) this.settled();
+    this.events.settledIfTerminal();
     return this.store.state(false);
   }
 
   /** Removes the job's audio from R2 and all its state. */
   async deleteState(): Promise<{ deleted: boolean; objects: number }> {
-    // A concurrent second delete waits for the first and reports nothing deleted.
-    if (this.deleting) {
-      await this.deleting;
-      return { deleted: false, objects: 0 };
-    }
-    const job = this.store.job();
-    if (!job) return { deleted: false, objects: 0 };
-    this.deleting = this.removeEverything(job.job_id);
-    try {
-      return { deleted: true, objects: await this.deleting };
-    } finally {
-      this.deleting = undefined;
-    }
-  }
-
-  private async removeEverything(jobId: string): Promise<number> {
-    this.store.setJobStatus('cancelled', 'deleted', Date.now());
-    this.settled();
-    const objects = await this.deleteAudio(jobId);
-    this.hub.closeAll();
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    this.store.ensureSchema();
-    return objects;
+    return this.lifecycle.delete();
   }
 
   /** This instance's counters (reset when the object restarts), for the benchmark. */
   async stats(): Promise<{ alarms: number; backendCalls: number; rowsWritten: number }> {
-    return { alarms: this.alarms, backendCalls: this.backendCalls, rowsWritten: this.store.rowsWritten };
+    return { alarms: this.alarms, backendCalls: this.dispatcher.backendCalls, rowsWritten: this.store.rowsWritten };
   }
 
   // ---- Streams ---------------------------------------------------------------
@@ -355,168 +236,17 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     this.alarms++;
     const job = this.store.job();
     if (!job) return;
-    const now = Date.now();
-    if (now >= job.expires_at) {
-      await this.expire(job.job_id);
+    if (Date.now() >= job.expires_at) {
+      await this.lifecycle.expire(job.job_id);
       return;
     }
-    if (this.splitNextPage()) {
+    if (this.lifecycle.splitNextPage()) {
       // One page per invocation keeps its CPU bounded; the next alarm goes on.
       await this.ctx.storage.setAlarm(Date.now());
       return;
     }
-    if (!TERMINAL.has(job.status)) await this.pump();
-    await this.schedule();
-  }
-
-  /** Keeps `concurrency` chunks in flight until this invocation's batch is spent. */
-  /**
-   * Keeps `concurrency` chunks in flight until this invocation's batch is
-   * spent. It does not wait for the last chunks of a batch: they finish on
-   * their own while the next alarm already dispatches, so the pipeline never
-   * drains between alarms.
-   */
-  private async pump(): Promise<void> {
-    this.pumping++;
-    let dispatched = 0;
-    try {
-      for (;;) {
-        const job = this.store.job();
-        if (!job || TERMINAL.has(job.status) || dispatched >= this.config.maxChunksPerAlarm) break;
-        const held = Date.now() < this.holdUntil;
-        const room = held ? 0 : Math.min(job.concurrency - this.inflight.size, this.config.maxChunksPerAlarm - dispatched);
-        const leases = this.store.lease(room, Date.now());
-        if (leases.length > 0) {
-          const routes = await routerStub(this.env).acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
-          leases.forEach((lease, i) => {
-            const route = routes[i]!;
-            if ('wait' in route) {
-              // Every backend's circuit is open: wait without spending an attempt.
-              this.store.deferLease(lease.index, Date.now() + route.wait);
-              return;
-            }
-            dispatched++;
-            const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease, route).finally(() => {
-              this.inflight.delete(p);
-              // A chunk that ends after its alarm returned must still wake the job.
-              if (this.pumping === 0) void this.schedule().catch((e: unknown) => console.warn('reschedule failed', String(e)));
-            });
-            this.inflight.add(p);
-            this.ctx.waitUntil(p);
-          });
-        }
-        // Failures reach the breaker at once; successes may wait for a batch.
-        if (this.outcomes.length >= 8 || this.outcomes.some((o) => !o.success)) this.flushOutcomes();
-        if (this.inflight.size === 0) break;
-        await Promise.race(this.inflight);
-      }
-    } finally {
-      this.pumping--;
-      this.flushOutcomes();
-    }
-  }
-
-  /** Breaker outcomes go to RouterCounter in batches: one RPC per batch, not per chunk. */
-  private flushOutcomes(): void {
-    if (this.outcomes.length === 0) return;
-    const batch = this.outcomes.splice(0);
-    void routerStub(this.env).reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
-  }
-
-  /** The backends RouterCounter may pick for this job's voice (its provider's), once per instance. */
-  private voiceBackendsOnce: Promise<string[] | undefined> | undefined;
-  private voiceBackends(voiceId: string): Promise<string[] | undefined> {
-    this.voiceBackendsOnce ??= this.env.BACKEND.voiceLimits(voiceId).then(
-      (l) => (l ? [...l.backends] : undefined),
-      (e: unknown) => {
-        console.warn('voiceLimits failed; routing over every backend', String(e));
-        this.voiceBackendsOnce = undefined;
-        return undefined;
-      },
-    );
-    return this.voiceBackendsOnce;
-  }
-
-  private async runChunk(
-    jobId: string,
-    voiceId: string,
-    model: string | null,
-    lease: ChunkLease,
-    route: { ticket: string; url: string },
-  ): Promise<void> {
-    const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
-    if (model) req.model = model;
-    req.backendUrl = route.url;
-    this.backendCalls++;
-    const result = await this.callBackend(req, lease.timeoutMs);
-    const now = Date.now();
-    // Only failures that say something about the backend count against its circuit.
-    this.outcomes.push({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
-    if (this.pumping === 0) this.flushOutcomes();
-    if ('r2Key' in result) {
-      this.consecutiveFailures = 0;
-      this.outageSince = 0;
-      const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
-      if (result.words) completion.words = result.words;
-      if (this.store.complete(lease.index, completion, now)) this.afterCompletion();
-      return;
-    }
-    const e = result.error;
-    const message = `${e.code}: ${e.message}${e.status ? ` (status ${e.status})` : ''}`;
-    const job = this.store.job();
-    if (e.retryable) {
-      // Hold the whole job, not just this chunk, so a failing backend sees no storm. Failures of
-      // chunks that were in flight together count once; the hold never exceeds the breaker's probe
-      // delay, so the job tries again soon after the backend is back.
-      if (now >= this.holdUntil) this.consecutiveFailures++;
-      const hold = Math.min(HOLD_MAX_MS, backoffDelayMs(this.consecutiveFailures, DEFAULT_RETRY_POLICY, e.retryAfterMs));
-      this.holdUntil = Math.max(this.holdUntil, now + hold);
-    }
-    const unavailable = e.retryable && isUnavailableStatus(e.status) && e.code !== 'timeout';
-    if (unavailable) this.outageSince ||= now;
-    if (unavailable && job && now - this.outageSince < this.config.maxOutageMs) {
-      this.store.retryUnavailable(lease.index, message, this.holdUntil, now);
-    } else if (e.retryable && job && lease.attempt < job.max_attempts) {
-      const delay = backoffDelayMs(lease.attempt, { ...DEFAULT_RETRY_POLICY, maxAttempts: job.max_attempts }, e.retryAfterMs);
-      this.store.retryLater(lease.index, message, Math.max(now + delay, this.holdUntil), now);
-    } else {
-      this.store.failChunk(lease.index, message, now);
-      this.settled();
-    }
-  }
-
-  private async callBackend(req: RawTtsRequest, timeoutMs: number): Promise<RawTtsResponse | RawTtsFailure> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<RawTtsFailure>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ error: { code: 'timeout', message: `no answer within ${timeoutMs} ms`, status: 0, retryable: true } }),
-        timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([this.env.BACKEND.synthesize(req), timeout]);
-    } catch (e) {
-      return { error: { code: 'backend_unavailable', message: String(e), status: 0, retryable: true } };
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
-  }
-
-  private afterCompletion(): void {
-    this.hub.chunkCompleted();
-    const job = this.store.job();
-    if (job && TERMINAL.has(job.status)) this.settled();
-  }
-
-  /** The job reached a terminal state: tell the streams and free the key's usage slot. */
-  private settled(): void {
-    this.hub.jobSettled();
-    const job = this.store.job();
-    if (job?.owner_key) {
-      this.ctx.waitUntil(
-        releaseJob(this.env, job.owner_key, job.job_id, true).catch((e: unknown) => console.warn('usage release failed', job.job_id, String(e))),
-      );
-    }
+    if (!TERMINAL.has(job.status)) await this.dispatcher.pump();
+    await this.lifecycle.schedule(this.dispatcher.holdUntil);
   }
 
   private leaseIfActive(k: number): ChunkLease[] {
@@ -524,42 +254,9 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     if (!job || TERMINAL.has(job.status)) return [];
     return this.store.lease(k, Date.now());
   }
-
-  /** One alarm slot serves both next work and expiry: set it to the earlier. */
-  private async schedule(): Promise<void> {
-    const job = this.store.job();
-    if (!job) return;
-    let at = job.expires_at;
-    if (!TERMINAL.has(job.status)) {
-      const next = this.store.nextWorkAt();
-      if (next !== null) at = Math.min(at, Math.max(next, this.holdUntil, Date.now()));
-    }
-    await this.ctx.storage.setAlarm(at);
-  }
-
-  private async expire(jobId: string): Promise<void> {
-    await this.deleteAudio(jobId);
-    this.hub.closeAll();
-    await this.ctx.storage.deleteAll();
-    this.store.ensureSchema();
-  }
-
-  private async deleteAudio(jobId: string): Promise<number> {
-    const bucket = this.env.TTS_AUDIO_BUCKET;
-    let count = 0;
-    let cursor: string | undefined;
-    do {
-      const list = await bucket.list({ prefix: `tts_audio/${jobId}/`, cursor, limit: 1000 });
-      const keys = list.objects.map((o) => o.key);
-      if (keys.length > 0) await bucket.delete(keys);
-      count += keys.length;
-      cursor = list.truncated ? list.cursor : undefined;
-    } while (cursor);
-    return count;
-  }
 }
 
-function failure(e: unknown): { ok: false; error: import('../../../core/result.ts').WireError } {
+function failure(e: unknown): { ok: false; error: WireError } {
   if (e instanceof LectorError) return err(e);
   console.error('TtsJobDurableObject: unexpected error', e);
   return err(new LectorError('internal', 500, 'internal error'));

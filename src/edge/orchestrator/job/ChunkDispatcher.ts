@@ -1,0 +1,176 @@
+// Sends a job's chunks to the backend: keeps `concurrency` in flight, routes them
+// through RouterCounter, bounds each call by its timeout, reports breaker outcomes
+// in batches, and applies the retry decision (src/core/retry-decision.ts) to each answer.
+import type { RawTtsFailure, RawTtsRequest, RawTtsResponse } from '../../../core/api/types.ts';
+import { decideChunkAnswer, type HoldState, NO_HOLD } from '../../../core/retry-decision.ts';
+import { DEFAULT_BREAKER, routerStub, type RouteOutcome } from '../router/RouterCounter.ts';
+import type { JobConfig } from './config.ts';
+import { type JobEvents, TERMINAL } from './JobEvents.ts';
+import type { ChunkLease, Completion, JobStore } from './JobStore.ts';
+
+/** Longest job-wide hold after failures: RouterCounter's half-open delay. */
+const HOLD_MAX_MS = DEFAULT_BREAKER.halfOpenAfterMs;
+
+export interface DispatcherDeps {
+  store: JobStore;
+  env: Env;
+  config: JobConfig;
+  events: JobEvents;
+  /** Keeps the object alive until a chunk's call ends (`ctx.waitUntil`). */
+  waitUntil(p: Promise<unknown>): void;
+  /** A chunk ended while no pump runs: the job must set its next alarm. */
+  onIdleSettle(): Promise<void>;
+}
+
+export class ChunkDispatcher {
+  private readonly d: DispatcherDeps;
+  /** Chunks in flight, across alarm invocations. */
+  private readonly inflight = new Set<Promise<void>>();
+  /** Breaker outcomes not yet reported. */
+  private readonly outcomes: RouteOutcome[] = [];
+  /** Pumps running now (an alarm's, at most one at a time in practice). */
+  private pumping = 0;
+  /** Job-wide hold and outage clocks (see HoldState). */
+  private hold: HoldState = NO_HOLD;
+  /** Backend calls started by this instance, for the benchmark's per-chunk figures. */
+  backendCalls = 0;
+
+  constructor(deps: DispatcherDeps) {
+    this.d = deps;
+  }
+
+  /** No new chunk is dispatched before this time. */
+  get holdUntil(): number {
+    return this.hold.holdUntil;
+  }
+
+  /**
+   * Keeps `concurrency` chunks in flight until this invocation's batch is
+   * spent. It does not wait for the last chunks of a batch: they finish on
+   * their own while the next alarm already dispatches, so the pipeline never
+   * drains between alarms.
+   */
+  async pump(): Promise<void> {
+    const { store, config } = this.d;
+    this.pumping++;
+    let dispatched = 0;
+    try {
+      for (;;) {
+        const job = store.job();
+        if (!job || TERMINAL.has(job.status) || dispatched >= config.maxChunksPerAlarm) break;
+        const held = Date.now() < this.hold.holdUntil;
+        const room = held ? 0 : Math.min(job.concurrency - this.inflight.size, config.maxChunksPerAlarm - dispatched);
+        const leases = store.lease(room, Date.now());
+        if (leases.length > 0) {
+          const routes = await routerStub(this.d.env).acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
+          leases.forEach((lease, i) => {
+            const route = routes[i]!;
+            if ('wait' in route) {
+              // Every backend's circuit is open: wait without spending an attempt.
+              store.deferLease(lease.index, Date.now() + route.wait);
+              return;
+            }
+            dispatched++;
+            const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease, route).finally(() => {
+              this.inflight.delete(p);
+              // A chunk that ends after its alarm returned must still wake the job.
+              if (this.pumping === 0) void this.d.onIdleSettle().catch((e: unknown) => console.warn('reschedule failed', String(e)));
+            });
+            this.inflight.add(p);
+            this.d.waitUntil(p);
+          });
+        }
+        // Failures reach the breaker at once; successes may wait for a batch.
+        if (this.outcomes.length >= 8 || this.outcomes.some((o) => !o.success)) this.flushOutcomes();
+        if (this.inflight.size === 0) break;
+        await Promise.race(this.inflight);
+      }
+    } finally {
+      this.pumping--;
+      this.flushOutcomes();
+    }
+  }
+
+  /** Breaker outcomes go to RouterCounter in batches: one RPC per batch, not per chunk. */
+  private flushOutcomes(): void {
+    if (this.outcomes.length === 0) return;
+    const batch = this.outcomes.splice(0);
+    void routerStub(this.d.env).reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
+  }
+
+  /** The backends RouterCounter may pick for this job's voice (its provider's), once per instance. */
+  private voiceBackendsOnce: Promise<string[] | undefined> | undefined;
+  private voiceBackends(voiceId: string): Promise<string[] | undefined> {
+    this.voiceBackendsOnce ??= this.d.env.BACKEND.voiceLimits(voiceId).then(
+      (l) => (l ? [...l.backends] : undefined),
+      (e: unknown) => {
+        console.warn('voiceLimits failed; routing over every backend', String(e));
+        this.voiceBackendsOnce = undefined;
+        return undefined;
+      },
+    );
+    return this.voiceBackendsOnce;
+  }
+
+  private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease, route: { ticket: string; url: string }): Promise<void> {
+    const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
+    if (model) req.model = model;
+    req.backendUrl = route.url;
+    this.backendCalls++;
+    const result = await this.callBackend(req, lease.timeoutMs);
+    // Only failures that say something about the backend count against its circuit.
+    this.outcomes.push({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
+    if (this.pumping === 0) this.flushOutcomes();
+    this.applyAnswer(lease, result, Date.now());
+  }
+
+  /** Records one call's answer on the chunk's row, as the retry decision says. */
+  applyAnswer(lease: ChunkLease, result: RawTtsResponse | RawTtsFailure, now: number): void {
+    const { store, events } = this.d;
+    const job = store.job();
+    if (!job) return; // deleted meanwhile
+    const failure = 'error' in result ? result.error : null;
+    const { decision, state } = decideChunkAnswer(
+      { failure, attempt: lease.attempt, maxAttempts: job.max_attempts, now },
+      this.hold,
+      { holdMaxMs: HOLD_MAX_MS, maxOutageMs: this.d.config.maxOutageMs },
+    );
+    this.hold = state;
+    if ('r2Key' in result) {
+      const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
+      if (result.words) completion.words = result.words;
+      if (store.complete(lease.index, completion, now)) events.chunkCompleted(lease.index);
+      return;
+    }
+    const e = result.error;
+    const message = `${e.code}: ${e.message}${e.status ? ` (status ${e.status})` : ''}`;
+    switch (decision.kind) {
+      case 'retry-unavailable':
+        store.retryUnavailable(lease.index, message, decision.notBefore, now);
+        break;
+      case 'retry-later':
+        store.retryLater(lease.index, message, decision.notBefore, now);
+        break;
+      default:
+        store.failChunk(lease.index, message, now);
+        events.settledIfTerminal();
+    }
+  }
+
+  private async callBackend(req: RawTtsRequest, timeoutMs: number): Promise<RawTtsResponse | RawTtsFailure> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<RawTtsFailure>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ error: { code: 'timeout', message: `no answer within ${timeoutMs} ms`, status: 0, retryable: true } }),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.d.env.BACKEND.synthesize(req), timeout]);
+    } catch (e) {
+      return { error: { code: 'backend_unavailable', message: String(e), status: 0, retryable: true } };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+// A job's life outside dispatch: creation (with the long-text paging), the
+// alarm's schedule, expiry and deletion. Dispatch lives in ChunkDispatcher.
+import type { JobStatus, SplittingPreference } from '../../../core/api/types.ts';
+import { LectorError } from '../../../core/errors.ts';
+import { paginate } from '../../../core/pages.ts';
+import { assertJobTextSize } from '../../../core/text/split.ts';
+import type { JobConfig } from './config.ts';
+import { HAS_SPEAKABLE, planPage } from './chunkPlan.ts';
+import { type JobEvents, TERMINAL } from './JobEvents.ts';
+import type { JobStore } from './JobStore.ts';
+
+export interface InitializeJobParams {
+  jobId: string;
+  text: string;
+  voiceId: string;
+  model?: string | null;
+  splittingPreference: SplittingPreference;
+  maxTokens?: number;
+  /** The voice's provider: most characters per chunk (backend `voiceLimits().maxChars`). */
+  providerMaxChars?: number;
+  /** The voice's provider: most chunks in flight (backend `voiceLimits().maxConcurrency`). */
+  providerMaxConcurrency?: number;
+  /** The API key that started the job (its usage slot is released when the job ends); null = open mode. */
+  ownerKeyId?: string | null;
+  /** Internal (tests, benchmarks): chunks in flight instead of JOB_CONCURRENCY. */
+  concurrency?: number;
+  /** Internal (tests, chaos runs): attempts per chunk instead of JOB_MAX_ATTEMPTS. */
+  maxAttempts?: number;
+  /** Internal (tests): false leaves the job to be driven by hand through the lease RPCs. Default true. */
+  autoStart?: boolean;
+  /** Internal (tests, benchmarks): use this per-chunk timeout instead of the formula. */
+  chunkTimeoutOverrideMs?: number;
+}
+
+export interface InitializedJob {
+  jobId: string;
+  status: JobStatus;
+  /** Chunks in the job (each of one or more sentences); the seed's API name. */
+  totalSentences: number;
+  /** The largest per-chunk timeout; the seed's API name. */
+  overallOrchestratorTimeoutMs: number;
+}
+
+export interface LifecycleDeps {
+  store: JobStore;
+  storage: DurableObjectStorage;
+  bucket: R2Bucket;
+  config: JobConfig;
+  events: JobEvents;
+}
+
+export class JobLifecycle {
+  private readonly d: LifecycleDeps;
+  /** create() calls waiting for the alarms to finish splitting a long text. */
+  private readonly splitWaiters: (() => void)[] = [];
+  private deleting: Promise<number> | undefined;
+
+  constructor(deps: LifecycleDeps) {
+    this.d = deps;
+  }
+
+  /** Stores a new job and starts its alarm; waits until every page is split. Throws LectorError. */
+  async create(params: InitializeJobParams): Promise<InitializedJob> {
+    const { store, config } = this.d;
+    if (store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
+    assertJobTextSize(params.text);
+    if (!HAS_SPEAKABLE.test(params.text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
+    // A long text is split one page per alarm so no invocation spends more than a few ms of CPU.
+    const pages = paginate(params.text);
+    const plan = {
+      splitting: params.splittingPreference,
+      maxTokens: params.maxTokens ?? null,
+      maxChars: params.providerMaxChars ?? null,
+      timeoutOverrideMs: params.chunkTimeoutOverrideMs ?? null,
+    };
+    const first = planPage(pages[0]!.text, { ...plan, chunksSoFar: 0, continues: false });
+    if (pages.length === 1 && first.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
+    const now = Date.now();
+    store.createJob(
+      {
+        jobId: params.jobId,
+        voiceId: params.voiceId,
+        model: params.model ?? null,
+        splitting: params.splittingPreference,
+        textChars: params.text.length,
+        overallTimeoutMs: 0,
+        concurrency: Math.min(params.concurrency ?? config.concurrency, params.providerMaxConcurrency ?? Infinity),
+        maxAttempts: params.maxAttempts ?? config.maxAttempts,
+        now,
+        expiresAt: now + config.ttlSeconds * 1000,
+        ownerKeyId: params.ownerKeyId ?? null,
+        maxTokens: plan.maxTokens,
+        timeoutOverrideMs: plan.timeoutOverrideMs,
+        maxChars: plan.maxChars,
+      },
+      first,
+      pages.slice(1),
+    );
+    if (params.autoStart === false) {
+      while (this.splitNextPage()) {
+        // Tests that drive leases by hand get the whole job at once.
+      }
+    } else {
+      await this.d.storage.setAlarm(now);
+      if (pages.length > 1) await this.splitDone();
+    }
+    const job = store.job()!;
+    if (job.total === 0) {
+      await this.delete();
+      throw new LectorError('empty_text', 400, 'text has nothing to speak');
+    }
+    return { jobId: params.jobId, status: job.status, totalSentences: job.total, overallOrchestratorTimeoutMs: job.overall_timeout_ms };
+  }
+
+  /** Splits the next waiting page; false when none is left. Wakes `create` waiters at the end. */
+  splitNextPage(): boolean {
+    const { store } = this.d;
+    const page = store.nextPage();
+    if (!page) return false;
+    const job = store.job()!;
+    const chunks = planPage(page.text, {
+      splitting: job.splitting,
+      maxTokens: job.max_tokens,
+      maxChars: job.max_chars,
+      timeoutOverrideMs: job.timeout_override_ms,
+      chunksSoFar: job.total,
+      continues: page.continuesParagraph,
+    });
+    store.appendPage(page.page, chunks, Date.now());
+    if (!store.nextPage()) {
+      for (const wake of this.splitWaiters.splice(0)) wake();
+    }
+    return true;
+  }
+
+  private splitDone(): Promise<void> {
+    if (!this.d.store.nextPage()) return Promise.resolve();
+    return new Promise((resolve) => this.splitWaiters.push(resolve));
+  }
+
+  /** One alarm slot serves both next work and expiry: set it to the earlier. */
+  async schedule(holdUntil: number): Promise<void> {
+    const job = this.d.store.job();
+    if (!job) return;
+    let at = job.expires_at;
+    if (!TERMINAL.has(job.status)) {
+      const next = this.d.store.nextWorkAt();
+      if (next !== null) at = Math.min(at, Math.max(next, holdUntil, Date.now()));
+    }
+    await this.d.storage.setAlarm(at);
+  }
+
+  /** Removes the job's audio from R2 and all its state. A concurrent second call reports nothing deleted. */
+  async delete(): Promise<{ deleted: boolean; objects: number }> {
+    if (this.deleting) {
+      await this.deleting;
+      return { deleted: false, objects: 0 };
+    }
+    const job = this.d.store.job();
+    if (!job) return { deleted: false, objects: 0 };
+    this.deleting = this.removeEverything(job.job_id, true);
+    try {
+      return { deleted: true, objects: await this.deleting };
+    } finally {
+      this.deleting = undefined;
+    }
+  }
+
+  /** The job's time is up: its audio and state go, without a settlement (nobody is waiting for it). */
+  async expire(jobId: string): Promise<void> {
+    await this.removeEverything(jobId, false);
+  }
+
+  private async removeEverything(jobId: string, cancel: boolean): Promise<number> {
+    if (cancel) {
+      this.d.store.setJobStatus('cancelled', 'deleted', Date.now());
+      this.d.events.settledIfTerminal();
+    }
+    const objects = await this.deleteAudio(jobId);
+    this.d.events.jobRemoved(jobId);
+    if (cancel) await this.d.storage.deleteAlarm();
+    await this.d.storage.deleteAll();
+    this.d.store.ensureSchema();
+    return objects;
+  }
+
+  private async deleteAudio(jobId: string): Promise<number> {
+    const bucket = this.d.bucket;
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const list = await bucket.list({ prefix: `tts_audio/${jobId}/`, cursor, limit: 1000 });
+      const keys = list.objects.map((o) => o.key);
+      if (keys.length > 0) await bucket.delete(keys);
+      count += keys.length;
+      cursor = list.truncated ? list.cursor : undefined;
+    } while (cursor);
+    return count;
+  }
+}
