@@ -31,7 +31,21 @@ export type ErrorCode =
   | 'synthesis_failed'
   | 'storage_failed'
   | 'timeout'
-  | 'internal';
+  | 'internal'
+  // Documents (src/core/documents): what is wrong with an uploaded book.
+  | 'document_too_large'
+  | 'document_empty'
+  | 'invalid_utf8'
+  | 'invalid_chapter_selection'
+  | 'epub_not_zip'
+  | 'epub_corrupt'
+  | 'epub_zip_bomb'
+  | 'epub_drm'
+  | 'epub_no_container'
+  | 'epub_no_package'
+  | 'epub_malformed_xml'
+  | 'epub_missing_resource'
+  | 'epub_no_spine';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
