@@ -56,36 +56,44 @@ export interface Mp3Scan {
   infoFrame: boolean;
   /** Every frame has the same bitrate (constant bitrate). */
   constantBitrate: boolean;
-  /** Bytes after the last frame (ID3v1, APE tags or garbage). */
+  /** Byte range of the audio frames: no tag, no header frame, no partial last frame. */
+  audioStart: number;
+  audioEnd: number;
+  /** Bytes after the last whole frame (ID3v1, APE tags, garbage or a cut-off frame). */
   trailingBytes: number;
-  /** The last frame runs past the end of the bytes. */
+  /** The bytes end inside a frame. */
   truncated: boolean;
 }
 
-/** Walks the frame headers of an MP3; null when no MPEG audio frame is found. */
+/** Walks the frame headers of an MP3; null when no whole MPEG audio frame is found. */
 export function scanMp3(bytes: Uint8Array): Mp3Scan | null {
   let offset = skipId3v2(bytes);
-  let seconds = 0;
   let frames = 0;
   let samples = 0;
   let sampleRate = 0;
-  let leadingBytes = 0;
+  let leadingBytes = -1;
   let infoFrame = false;
+  let audioStart = -1;
   let bitrateIndex = -1;
   let constantBitrate = true;
+  let truncated = false;
   while (offset + 4 <= bytes.length) {
     const frame = readMp3Frame(bytes, offset);
     if (!frame || frame.length < 4) {
-      if (frames > 0 || infoFrame) break; // trailing tag (ID3v1 `TAG`, APE) or garbage
+      if (leadingBytes >= 0) break; // trailing tag (ID3v1 `TAG`, APE) or garbage
       offset++; // look for the first sync word
       continue;
     }
-    if (frames === 0 && !infoFrame) leadingBytes = offset;
+    if (offset + frame.length > bytes.length) {
+      truncated = true;
+      break;
+    }
+    if (leadingBytes < 0) leadingBytes = offset;
     // A Xing/Info/VBRI header frame carries no audio.
     if (frames === 0 && !infoFrame && isInfoFrame(bytes, offset, frame.length)) {
       infoFrame = true;
     } else {
-      seconds += frame.samples / frame.sampleRate;
+      if (audioStart < 0) audioStart = offset;
       samples += frame.samples;
       sampleRate = frame.sampleRate;
       const b = bytes[offset + 2]! >> 4;
@@ -96,7 +104,19 @@ export function scanMp3(bytes: Uint8Array): Mp3Scan | null {
     offset += frame.length;
   }
   if (frames === 0) return null;
-  return { frames, samples, sampleRate, durationMs: seconds * 1000, leadingBytes, infoFrame, constantBitrate, trailingBytes: Math.max(0, bytes.length - offset), truncated: offset > bytes.length };
+  return {
+    frames,
+    samples,
+    sampleRate,
+    durationMs: (samples / sampleRate) * 1000,
+    leadingBytes,
+    infoFrame,
+    constantBitrate,
+    audioStart,
+    audioEnd: offset,
+    trailingBytes: bytes.length - offset,
+    truncated,
+  };
 }
 
 /** Milliseconds of audio in `bytes`, or null when no MPEG audio frame is found. */
