@@ -42,7 +42,7 @@ describe('service output equals the direct reference', () => {
 
   it('wav wraps the same PCM', async () => {
     const text = 'A second request, after others, still matches.';
-    const res = await speech({ input: text, voice: 'alloy', model: 'tts-1' });
+    const res = await speech({ input: text, voice: 'alloy', model: 'tts-1', response_format: 'wav' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('audio/wav');
     const wav = parseWav(new Uint8Array(await res.arrayBuffer()));

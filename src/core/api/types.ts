@@ -130,6 +130,8 @@ export interface RawTtsRequest {
   timeoutMs?: number;
   /** The synthesis backend RouterCounter chose (must be one the backend Worker is configured with). */
   backendUrl?: string;
+  /** Chunk audio format to store (docs/formats.md); default: the provider's configured format (`wav` for the synthesis service). */
+  format?: 'wav' | 'mp3' | 'opus';
 }
 
 export interface RawTtsResponse {

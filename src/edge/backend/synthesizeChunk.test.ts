@@ -8,7 +8,8 @@ import { describe, expect, inject, it } from 'vitest';
 import type { RawTtsFailure, RawTtsRequest, RawTtsResponse } from '../../core/api/types.ts';
 import { WAV_HEADER_BYTES, parseWav } from '../../core/audio/wav.ts';
 import { bytesToBase64 } from '../../core/base64.ts';
-import { mp3DurationMs } from './audio/mp3.ts';
+import { mp3DurationMs, scanMp3 } from './audio/mp3.ts';
+import { scanOggOpus } from './audio/oggOpus.ts';
 import { createGoogleTtsDouble, DOUBLE_API_KEY, doubleMp3, doublePcm } from './providers/testing/googleDouble.ts';
 import type { AiRunner } from './providers/workersAi.ts';
 import { CONFIG_INVALID_BACKEND, listVoices, synthBackends, synthesizeChunk, voiceLimits, type BackendEnv } from './synthesizeChunk.ts';
@@ -51,8 +52,8 @@ function world(vars: Record<string, unknown> = { PROVIDERS: JSON.stringify(PROVI
   return { google, aiCalls, backendEnv, fetcher };
 }
 
-function req(voiceId: string, text: string, index = 0, jobId: string = crypto.randomUUID()): RawTtsRequest {
-  return { jobId, sentenceIndex: index, text, voiceId, timeoutMs: 30_000 };
+function req(voiceId: string, text: string, index = 0, jobId: string = crypto.randomUUID(), format?: RawTtsRequest['format']): RawTtsRequest {
+  return { jobId, sentenceIndex: index, text, voiceId, timeoutMs: 30_000, ...(format ? { format } : {}) };
 }
 
 function ok(r: RawTtsResponse | RawTtsFailure): RawTtsResponse {
@@ -141,6 +142,90 @@ describe('per-voice routing', () => {
     google.failNext({ code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded', retryAfterSeconds: 1 });
     const e = failed(await synthesizeChunk(backendEnv, req('google:en-US-Neural2-C', 'Hi.'), { fetch: fetcher }));
     expect(e).toMatchObject({ code: 'rate_limited', status: 429, retryable: true, retryAfterMs: 1000 });
+  });
+});
+
+/** The synthesis service's own answer for `text`, with its exact-duration headers. */
+async function direct(text: string, format: string): Promise<{ bytes: Uint8Array; ms: number }> {
+  const res = await fetch(`${inject('synthUrl')}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: text, voice: 'espeak:en-us', response_format: format }) });
+  const ms = (Number(res.headers.get('x-lector-duration-samples')) / Number(res.headers.get('x-lector-duration-rate'))) * 1000;
+  return { bytes: new Uint8Array(await res.arrayBuffer()), ms };
+}
+
+const exact = (ms: number) => Math.round(ms * 1000) / 1000;
+
+describe('chunk formats (docs/formats.md)', () => {
+  const TEXT = 'Chunks in every format the job asks for.';
+
+  it('format mp3: stores the service’s raw CBR frames as audio/mpeg under .mp3, with the encoded duration (frames × 576)', async () => {
+    const { backendEnv, fetcher } = world();
+    const jobId = crypto.randomUUID();
+    const r = ok(await synthesizeChunk(backendEnv, req('espeak:en-us', TEXT, 2, jobId, 'mp3'), { fetch: fetcher }));
+    expect(r).toMatchObject({ r2Key: `tts_audio/${jobId}/2.mp3`, mimeType: 'audio/mpeg' });
+    const obj = await env.TTS_AUDIO_BUCKET.get(r.r2Key);
+    expect(obj!.httpMetadata?.contentType).toBe('audio/mpeg');
+    const bytes = new Uint8Array(await obj!.arrayBuffer());
+    const want = await direct(TEXT, 'mp3');
+    expect(bytes).toEqual(want.bytes); // LAME and eSpeak are deterministic: the very bytes the service encodes
+    const scan = scanMp3(bytes)!;
+    expect(scan).toMatchObject({ sampleRate: 22050, leadingBytes: 0, infoFrame: false, constantBitrate: true, trailingBytes: 0 });
+    expect(r.durationMs).toBe(exact((scan.frames * 576 * 1000) / 22050));
+    expect(r.durationMs).toBe(exact(want.ms));
+    expect(obj!.customMetadata?.durationMs).toBe(String(r.durationMs));
+    expect(r.words?.length).toBeGreaterThan(0);
+  });
+
+  it('format opus: stores one Ogg Opus stream as audio/ogg under .opus, duration = last granule − pre-skip', async () => {
+    const { backendEnv, fetcher } = world();
+    const jobId = crypto.randomUUID();
+    const r = ok(await synthesizeChunk(backendEnv, req('espeak:en-us', TEXT, 0, jobId, 'opus'), { fetch: fetcher }));
+    expect(r).toMatchObject({ r2Key: `tts_audio/${jobId}/0.opus`, mimeType: 'audio/ogg' });
+    const obj = await env.TTS_AUDIO_BUCKET.get(r.r2Key);
+    expect(obj!.httpMetadata?.contentType).toBe('audio/ogg');
+    const scan = scanOggOpus(new Uint8Array(await obj!.arrayBuffer()));
+    expect(scan).toMatchObject({ channels: 1, preSkip: 312, ended: true });
+    expect(r.durationMs).toBe(exact(scan.durationMs));
+    const wav = ok(await synthesizeChunk(backendEnv, req('espeak:en-us', TEXT, 1, jobId, 'wav'), { fetch: fetcher }));
+    expect(Math.abs(r.durationMs! - wav.durationMs!)).toBeLessThan(2); // Opus trims its delay: same length as the PCM
+  });
+
+  it('a provider that cannot make the job’s format keeps its own: MeloTTS asked for opus stores MP3', async () => {
+    const { backendEnv, fetcher } = world();
+    const r = ok(await synthesizeChunk(backendEnv, req('melo:en', 'Hello.', 0, crypto.randomUUID(), 'opus'), { fetch: fetcher }));
+    expect(r.mimeType).toBe('audio/mpeg');
+  });
+
+  it('strips an ID3v2 tag, a Xing frame and an ID3v1 tag from a provider’s MP3 so chunks concatenate', async () => {
+    const frame = (n: number) => {
+      const out = new Uint8Array(96 * n);
+      for (let f = 0; f < n; f++) out.set([0xff, 0xfb, 0x14, 0xc4], f * 96);
+      return out;
+    };
+    const xing = frame(1);
+    xing.set([0x58, 0x69, 0x6e, 0x67], 36); // "Xing"
+    const id3 = new Uint8Array([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 10, ...new Array<number>(10).fill(0)]);
+    const tail = new Uint8Array([0x54, 0x41, 0x47, ...new Array<number>(125).fill(0x20)]); // ID3v1 "TAG"
+    const audio = frame(50);
+    const served = new Uint8Array([...id3, ...xing, ...audio, ...tail]);
+    const { backendEnv } = world({ PROVIDERS: JSON.stringify({ default: 'kokoro', providers: { kokoro: { type: 'openai-compatible', baseUrl: 'http://kokoro.double', format: 'mp3' } } }) });
+    const fetcher: typeof fetch = async () => new Response(served, { headers: { 'content-type': 'audio/mpeg' } });
+    const r = ok(await synthesizeChunk(backendEnv, req('af_bella', 'Hi.', 0, crypto.randomUUID(), 'mp3'), { fetch: fetcher }));
+    const stored = new Uint8Array(await (await env.TTS_AUDIO_BUCKET.get(r.r2Key))!.arrayBuffer());
+    expect(stored).toEqual(audio);
+    expect(r).toMatchObject({ bytes: audio.byteLength, durationMs: 1200 });
+  });
+
+  it('refuses an unknown format (400) and a corrupted Ogg page (502, retryable)', async () => {
+    const { backendEnv, fetcher } = world();
+    const bad = failed(await synthesizeChunk(backendEnv, { ...req('espeak:en-us', 'Hi.'), format: 'flac' as 'wav' }, { fetch: fetcher }));
+    expect(bad).toMatchObject({ code: 'unsupported_format', status: 400, retryable: false });
+    const ogg = (await direct('Hi.', 'opus')).bytes;
+    ogg[ogg.length - 1] ^= 0xff; // breaks the last page's CRC
+    const kokoro = world({ PROVIDERS: JSON.stringify({ default: 'k', providers: { k: { type: 'openai-compatible', baseUrl: 'http://kokoro.double' } } }) });
+    const fetchOgg: typeof fetch = async () => new Response(ogg, { headers: { 'content-type': 'audio/opus' } });
+    const e = failed(await synthesizeChunk(kokoro.backendEnv, req('af_bella', 'Hi.', 0, crypto.randomUUID(), 'opus'), { fetch: fetchOgg }));
+    expect(e).toMatchObject({ code: 'synthesis_failed', status: 502, retryable: true });
+    expect(e.message).toMatch(/bad CRC/);
   });
 });
 

@@ -4,10 +4,11 @@ import type { RawTtsFailure, RawTtsRequest, RawTtsResponse, VoiceInfo } from '..
 import { WAV_HEADER_BYTES, encodeWav, parseWav } from '../../core/audio/wav.ts';
 import { chunkAudioKey, isJobId } from '../../core/ids.ts';
 import { getTextCharacterCount } from '../../core/text/count.ts';
-import { mp3DurationMs } from './audio/mp3.ts';
+import { scanMp3 } from './audio/mp3.ts';
+import { OggOpusError, scanOggOpus } from './audio/oggOpus.ts';
 import { ProviderConfigError } from './providers/config.ts';
 import { registryFor, type ProviderRegistry, type VoiceLimits } from './providers/registry.ts';
-import { transportError, type SynthesisRequest, type SynthesisResult } from './providers/types.ts';
+import { transportError, type AudioFormat, type SynthesisRequest, type SynthesisResult } from './providers/types.ts';
 import type { AiRunner } from './providers/workersAi.ts';
 
 export interface BackendEnv {
@@ -35,6 +36,7 @@ export interface BackendEnv {
 export const CONFIG_INVALID_BACKEND = 'config_invalid';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const CHUNK_FORMATS: readonly AudioFormat[] = ['wav', 'mp3', 'opus'];
 
 /** Options for tests: the fetch the providers use. */
 export interface ChunkDeps {
@@ -71,6 +73,7 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
   if (!isJobId(req.jobId) || !Number.isSafeInteger(req.sentenceIndex) || req.sentenceIndex < 0 || typeof req.text !== 'string' || typeof req.voiceId !== 'string') {
     return fail('bad_request', 'invalid rawtts request', 400, false);
   }
+  if (req.format !== undefined && !CHUNK_FORMATS.includes(req.format)) return fail('unsupported_format', `chunk format must be one of ${CHUNK_FORMATS.join(', ')}`, 400, false);
   let providers: ProviderRegistry;
   try {
     providers = registry(env, deps);
@@ -96,7 +99,8 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
     result = await provider.synthesize({
       text: req.text,
       voice: route.voice,
-      format: provider.format,
+      // The job's format where the provider makes it; else its own (an MP3-only provider stays MP3).
+      format: req.format && provider.limits.formats.includes(req.format) ? req.format : provider.format,
       signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       ...(route.language ? { language: route.language } : {}),
       hints,
@@ -130,32 +134,56 @@ function injectR2Fault(env: BackendEnv): boolean {
 
 interface Storable {
   audio: Uint8Array;
-  mimeType: 'audio/wav' | 'audio/mpeg';
-  ext: 'wav' | 'mp3';
+  mimeType: string;
+  ext: 'wav' | 'mp3' | 'opus';
   durationMs: number | null;
 }
 
+/** Exact durations keep microseconds: rounding each of 4,000 chunks to 1 ms would drift. */
+const exactMs = (ms: number): number => Math.round(ms * 1000) / 1000;
+
 /**
- * WAV becomes a canonical PCM16 WAV (44-byte header), which the full-audio
- * stream sizes from row bytes; MP3 is stored as it came, as `audio/mpeg`.
+ * Recognizes the audio by its bytes (providers label it loosely) and makes it
+ * a chunk that concatenates: WAV becomes a canonical PCM16 WAV (44-byte
+ * header); MP3 keeps only its whole audio frames (no ID3 tag, no Xing/Info
+ * frame, no trailing tag); Ogg Opus is checked page by page and kept as is.
+ * The duration is the encoded stream's: frames × samples per frame, or the
+ * last granule minus the pre-skip. Only headers are read, nothing is decoded.
  */
 function storable(result: SynthesisResult, provider: string): Storable | RawTtsFailure {
+  const invalid = (why: string) => fail('synthesis_failed', `${provider} sent invalid audio: ${why}`, 502, true);
+  const bytes = result.audio;
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
   const mime = result.mimeType.split(';')[0]!.trim().toLowerCase();
-  if (mime === 'audio/wav' || mime === 'audio/x-wav' || mime === 'audio/wave') {
+  if (magic === 'RIFF') {
     try {
-      const wav = parseWav(result.audio);
-      const audio = result.audio.byteLength === WAV_HEADER_BYTES + wav.pcm.byteLength ? result.audio : encodeWav(wav.pcm, wav.format);
+      const wav = parseWav(bytes);
+      const audio = bytes.byteLength === WAV_HEADER_BYTES + wav.pcm.byteLength ? bytes : encodeWav(wav.pcm, wav.format);
       return { audio, mimeType: 'audio/wav', ext: 'wav', durationMs: wav.durationMs };
     } catch (e) {
-      return fail('synthesis_failed', `${provider} sent invalid audio: ${String(e)}`, 502, true);
+      return invalid(String(e));
     }
   }
-  if (mime === 'audio/mpeg' || mime === 'audio/mp3') {
-    const durationMs = mp3DurationMs(result.audio);
-    if (durationMs === null) return fail('synthesis_failed', `${provider} sent invalid audio: no MPEG audio frame in ${result.audio.byteLength} bytes`, 502, true);
-    return { audio: result.audio, mimeType: 'audio/mpeg', ext: 'mp3', durationMs };
+  if (magic === 'OggS') {
+    try {
+      const ogg = scanOggOpus(bytes);
+      if (!ogg.ended) return invalid('Ogg Opus stream has no end-of-stream page');
+      return { audio: bytes, mimeType: 'audio/ogg', ext: 'opus', durationMs: exactMs(ogg.durationMs) };
+    } catch (e) {
+      if (e instanceof OggOpusError) return invalid(e.message);
+      throw e;
+    }
   }
-  return fail('synthesis_failed', `${provider} sent ${result.mimeType}, which Lector does not store (WAV or MP3 only)`, 502, false);
+  const looksMp3 = mime === 'audio/mpeg' || mime === 'audio/mp3' || magic.startsWith('ID3') || (bytes[0] === 0xff && (bytes[1]! & 0xe0) === 0xe0);
+  const mp3 = looksMp3 ? scanMp3(bytes) : null;
+  if (mp3) {
+    const audio = mp3.audioStart === 0 && mp3.audioEnd === bytes.byteLength ? bytes : bytes.slice(mp3.audioStart, mp3.audioEnd);
+    return { audio, mimeType: 'audio/mpeg', ext: 'mp3', durationMs: exactMs(mp3.durationMs) };
+  }
+  if (mime === 'audio/mpeg' || mime === 'audio/mp3') return invalid(`no MPEG audio frame in ${bytes.byteLength} bytes`);
+  if (mime === 'audio/wav' || mime === 'audio/x-wav' || mime === 'audio/wave') return invalid('no RIFF header');
+  if (mime === 'audio/ogg' || mime === 'audio/opus') return invalid('no Ogg page');
+  return fail('synthesis_failed', `${provider} sent ${result.mimeType}, which Lector does not store (WAV, MP3 or Ogg Opus only)`, 502, false);
 }
 
 function fail(code: string, message: string, status: number, retryable: boolean, retryAfterMs?: number): RawTtsFailure {

@@ -39,9 +39,9 @@ async function errorOf(res: Response): Promise<{ status: number; error: { messag
 }
 
 describe('POST /v1/audio/speech', () => {
-  it('returns WAV by default and raw PCM on request, with Lector headers', async () => {
+  it('returns WAV and raw PCM on request, with Lector headers', async () => {
     const s = await serve();
-    const wavRes = await post(s, { model: 'tts-1', input: 'Hello there.', voice: 'alloy' });
+    const wavRes = await post(s, { model: 'tts-1', input: 'Hello there.', voice: 'alloy', response_format: 'wav' });
     expect(wavRes.status).toBe(200);
     expect(wavRes.headers.get('content-type')).toBe('audio/wav');
     const wav = parseWav(new Uint8Array(await wavRes.arrayBuffer()));
@@ -66,7 +66,9 @@ describe('POST /v1/audio/speech', () => {
     expect(await errorOf(await post(s, '{"input": "x", '))).toMatchObject({ status: 400, error: { code: 'invalid_json' } });
     expect(await errorOf(await post(s, { voice: 'alloy' }))).toMatchObject({ status: 400, error: { code: 'validation_failed', param: 'input' } });
     expect(await errorOf(await post(s, { input: '   ', voice: 'alloy' }))).toMatchObject({ status: 400, error: { code: 'empty_text' } });
-    expect(await errorOf(await post(s, { input: 'x', voice: 'alloy', response_format: 'mp3' }))).toMatchObject({ status: 400, error: { param: 'response_format' } });
+    expect(await errorOf(await post(s, { input: 'x', voice: 'alloy', response_format: 'ogg' }))).toMatchObject({ status: 400, error: { param: 'response_format' } });
+    expect(await errorOf(await post(s, { input: 'x', voice: 'alloy', speed: 0.2 }))).toMatchObject({ status: 400, error: { param: 'speed' } });
+    expect(await errorOf(await post(s, { input: 'x', voice: 'alloy', speed: '2' }))).toMatchObject({ status: 400, error: { param: 'speed' } });
     expect(await errorOf(await post(s, { input: 'x', voice: 'alloy', speed: 4.5 }))).toMatchObject({ status: 400, error: { param: 'speed' } });
     expect(await errorOf(await post(s, { input: 'x'.repeat(101), voice: 'alloy' }))).toMatchObject({ status: 413, error: { code: 'text_too_long', param: 'input' } });
     expect(await errorOf(await post(s, `{"input":"x","voice":"alloy"${' '.repeat(3000)}}`))).toMatchObject({ status: 413, error: { code: 'payload_too_large' } });

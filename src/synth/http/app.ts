@@ -5,12 +5,12 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
-import { encodeWav } from '../../core/audio/wav.ts';
+import { DEFAULT_RESPONSE_FORMAT, speechRequestSchema } from '../../core/openai/speech.ts';
+import { encodeSpeech } from '../encoders/encode.ts';
 import type { TTSManager } from '../manager.ts';
 import { publicVoice } from '../voices.ts';
 import { DASHBOARD_HTML } from './dashboard.ts';
-import { fromSynthesisError, SynthHttpError } from './errors.ts';
+import { fromEncoderError, fromSynthesisError, SynthHttpError } from './errors.ts';
 
 export interface SynthAppOptions {
   /** Bearer token required on every route but `/health` (none: open). */
@@ -25,19 +25,8 @@ export interface SynthAppOptions {
 
 export const SYNTH_APP_DEFAULTS = { maxInputChars: 16_384, maxBodyBytes: 256 * 1024 } as const;
 
-const RESPONSE_FORMATS = ['wav', 'pcm'] as const;
 /** Largest `x-lector-words` header value sent (ASCII bytes). */
 export const MAX_WORDS_HEADER_BYTES = 8192;
-const OPENAI_ONLY_FORMATS = ['mp3', 'opus', 'aac', 'flac'];
-
-const speechSchema = z.object({
-  model: z.string().max(200).optional(),
-  input: z.string(),
-  voice: z.string().min(1).max(200),
-  response_format: z.string().optional(),
-  speed: z.number().finite().optional(),
-  instructions: z.string().optional(),
-});
 
 function sameToken(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
@@ -94,7 +83,7 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
         if (error instanceof SynthHttpError) throw error;
         throw new SynthHttpError(400, 'invalid_json', 'request body is not valid JSON');
       }
-      const parsed = speechSchema.safeParse(raw);
+      const parsed = speechRequestSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new SynthHttpError(400, 'validation_failed', `${issue.path.join('.') || 'body'}: ${issue.message}`, { param: String(issue.path[0] ?? '') || undefined });
@@ -104,13 +93,7 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
         throw new SynthHttpError(413, 'text_too_long', `input is ${body.input.length} characters; the limit is ${maxInputChars}`, { param: 'input' });
       }
       if (body.input.trim().length === 0) throw new SynthHttpError(400, 'empty_text', 'input is empty', { param: 'input' });
-      const format = body.response_format ?? 'wav';
-      if (!(RESPONSE_FORMATS as readonly string[]).includes(format)) {
-        const hint = OPENAI_ONLY_FORMATS.includes(format) ? ' (this service encodes only uncompressed audio)' : '';
-        throw new SynthHttpError(400, 'validation_failed', `response_format ${JSON.stringify(format)} is not supported${hint}; use wav or pcm`, { param: 'response_format' });
-      }
-      const speed = body.speed ?? 1;
-      if (speed < 0.25 || speed > 4) throw new SynthHttpError(400, 'validation_failed', 'speed must be between 0.25 and 4.0', { param: 'speed' });
+      const format = body.response_format ?? DEFAULT_RESPONSE_FORMAT;
       const voice = manager.resolveVoice(body.voice);
       if (!voice) {
         throw new SynthHttpError(400, 'unknown_voice', `unknown voice ${JSON.stringify(body.voice)}; valid voices include ${manager.voiceExamples().join(', ')} (GET /v1/voices lists all)`, {
@@ -123,7 +106,7 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
         result = await manager.synthesize({
           text: body.input,
           voice: voice.id,
-          speed,
+          ...(body.speed !== undefined ? { speed: body.speed } : {}),
           priority,
           correlationId: c.req.header('x-request-id') ?? c.req.header('x-correlation-id'),
           signal: c.req.raw.signal,
@@ -147,13 +130,20 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
         if (words.length <= MAX_WORDS_HEADER_BYTES) headers['x-lector-words'] = words;
         else headers['x-lector-words-omitted'] = String(result.words.length);
       }
-      if (format === 'pcm') {
-        headers['content-type'] = 'audio/pcm';
-        headers['x-sample-rate'] = String(result.sampleRate);
-        return new Response(result.pcm, { status: 200, headers });
+      let encoded;
+      try {
+        encoded = await encodeSpeech(result.pcm, result.sampleRate, format, { signal: c.req.raw.signal });
+      } catch (error) {
+        throw fromEncoderError(error);
       }
-      headers['content-type'] = 'audio/wav';
-      return new Response(encodeWav(result.pcm, { sampleRate: result.sampleRate, channels: 1, bitsPerSample: 16 }), { status: 200, headers });
+      // The encoded stream's own duration: MP3 and AAC add the encoder's delay and frame padding.
+      headers['x-lector-duration-ms'] = String(Math.round(encoded.durationMs));
+      headers['x-lector-duration-samples'] = String(encoded.samples);
+      headers['x-lector-duration-rate'] = String(encoded.durationSampleRate);
+      headers['x-lector-encode-ms'] = encoded.encodeMs.toFixed(1);
+      headers['content-type'] = encoded.contentType;
+      if (format === 'pcm') headers['x-sample-rate'] = String(result.sampleRate);
+      return new Response(encoded.audio, { status: 200, headers });
     },
   );
 

@@ -3,6 +3,7 @@
 // so the body also satisfies the project-wide `{ error: { code, message } }`.
 
 import type { ErrorCode } from '../../core/errors.ts';
+import { EncoderError } from '../encoders/ffmpeg.ts';
 import { PoolError } from '../pool/errors.ts';
 
 export type OpenAIErrorType = 'invalid_request_error' | 'authentication_error' | 'rate_limit_error' | 'server_error';
@@ -70,4 +71,10 @@ export function fromSynthesisError(error: unknown): SynthHttpError {
   if (error instanceof RangeError) return new SynthHttpError(400, 'validation_failed', error.message, { param: 'speed', cause: error });
   if (error instanceof TypeError) return new SynthHttpError(400, 'validation_failed', error.message, { param: 'input', cause: error });
   return new SynthHttpError(500, 'internal', 'internal error', { cause: error });
+}
+
+/** Maps an encoder failure: a cancelled request stays a cancellation, anything else is the service's fault. */
+export function fromEncoderError(error: unknown): SynthHttpError {
+  if (error instanceof EncoderError) return new SynthHttpError(500, 'synthesis_failed', `encoding failed: ${error.message}`, { cause: error });
+  return fromSynthesisError(error);
 }

@@ -1,6 +1,6 @@
 // Duration of an MP3 (MPEG-1/2/2.5 audio, layers I-III) by walking its frame
-// headers: no decoding. For chunks of providers that only speak MP3, so their
-// rows still carry a duration for captions and progress.
+// headers: no decoding. Gives every MP3 chunk its exact encoded duration
+// (frames × samples per frame) and tells whether it concatenates cleanly.
 
 const BITRATES_KBPS: Record<string, readonly number[]> = {
   '1-1': [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
@@ -41,24 +41,88 @@ export function readMp3Frame(bytes: Uint8Array, offset: number): Mp3Frame | unde
   return { length: Math.floor(((samples / 8) * bitrate) / sampleRate) + padding, samples, sampleRate };
 }
 
-/** Milliseconds of audio in `bytes`, or null when no MPEG audio frame is found. */
-export function mp3DurationMs(bytes: Uint8Array): number | null {
+/** What a walk over an MP3's frames found. */
+export interface Mp3Scan {
+  /** Audio frames (a Xing/Info/VBRI header frame is not counted). */
+  frames: number;
+  /** Samples those frames decode to: frames × samples per frame. */
+  samples: number;
+  sampleRate: number;
+  /** Exact duration of the encoded stream, ms (not rounded). */
+  durationMs: number;
+  /** Bytes before the first frame (an ID3v2 tag or junk). */
+  leadingBytes: number;
+  /** The first frame is a Xing/Info/VBRI header. */
+  infoFrame: boolean;
+  /** Every frame has the same bitrate (constant bitrate). */
+  constantBitrate: boolean;
+  /** Byte range of the audio frames: no tag, no header frame, no partial last frame. */
+  audioStart: number;
+  audioEnd: number;
+  /** Bytes after the last whole frame (ID3v1, APE tags, garbage or a cut-off frame). */
+  trailingBytes: number;
+  /** The bytes end inside a frame. */
+  truncated: boolean;
+}
+
+/** Walks the frame headers of an MP3; null when no whole MPEG audio frame is found. */
+export function scanMp3(bytes: Uint8Array): Mp3Scan | null {
   let offset = skipId3v2(bytes);
-  let seconds = 0;
   let frames = 0;
+  let samples = 0;
+  let sampleRate = 0;
+  let leadingBytes = -1;
+  let infoFrame = false;
+  let audioStart = -1;
+  let bitrateIndex = -1;
+  let constantBitrate = true;
+  let truncated = false;
   while (offset + 4 <= bytes.length) {
     const frame = readMp3Frame(bytes, offset);
     if (!frame || frame.length < 4) {
-      if (frames > 0) break; // trailing tag (ID3v1 `TAG`, APE) or garbage
+      if (leadingBytes >= 0) break; // trailing tag (ID3v1 `TAG`, APE) or garbage
       offset++; // look for the first sync word
       continue;
     }
+    if (offset + frame.length > bytes.length) {
+      truncated = true;
+      break;
+    }
+    if (leadingBytes < 0) leadingBytes = offset;
     // A Xing/Info/VBRI header frame carries no audio.
-    if (!(frames === 0 && isInfoFrame(bytes, offset, frame.length))) seconds += frame.samples / frame.sampleRate;
-    frames++;
+    if (frames === 0 && !infoFrame && isInfoFrame(bytes, offset, frame.length)) {
+      infoFrame = true;
+    } else {
+      if (audioStart < 0) audioStart = offset;
+      samples += frame.samples;
+      sampleRate = frame.sampleRate;
+      const b = bytes[offset + 2]! >> 4;
+      if (bitrateIndex >= 0 && b !== bitrateIndex) constantBitrate = false;
+      bitrateIndex = b;
+      frames++;
+    }
     offset += frame.length;
   }
-  return frames === 0 ? null : Math.round(seconds * 1000);
+  if (frames === 0) return null;
+  return {
+    frames,
+    samples,
+    sampleRate,
+    durationMs: (samples / sampleRate) * 1000,
+    leadingBytes,
+    infoFrame,
+    constantBitrate,
+    audioStart,
+    audioEnd: offset,
+    trailingBytes: bytes.length - offset,
+    truncated,
+  };
+}
+
+/** Milliseconds of audio in `bytes`, or null when no MPEG audio frame is found. */
+export function mp3DurationMs(bytes: Uint8Array): number | null {
+  const scan = scanMp3(bytes);
+  return scan === null ? null : Math.round(scan.durationMs);
 }
 
 function skipId3v2(bytes: Uint8Array): number {

@@ -25,7 +25,7 @@ export function openAiCompatibleProvider(cfg: OpenAiCompatibleConfig, deps: Prov
   return {
     name: cfg.name,
     type: 'openai-compatible',
-    limits: { maxChars: cfg.maxChars, maxConcurrency: cfg.maxConcurrency, formats: ['wav', 'mp3'] },
+    limits: { maxChars: cfg.maxChars, maxConcurrency: cfg.maxConcurrency, formats: ['wav', 'mp3', 'opus'] },
     format: cfg.format,
     endpoints: cfg.urls,
 

@@ -7,13 +7,13 @@ export const PROVIDER_TYPES = ['openai-compatible', 'google', 'workers-ai'] as c
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
 /**
- * What a chunk is stored as. `wav` is a canonical PCM16 WAV (44-byte header),
- * the only format the full-audio stitcher and the web player's gapless path
- * take; `mp3` is stored as `audio/mpeg` under a `.mp3` key.
+ * What a chunk is stored as (docs/formats.md). `wav` is a canonical PCM16 WAV
+ * (44-byte header); `mp3` raw MPEG frames as `audio/mpeg` under `.mp3`;
+ * `opus` one Ogg Opus stream as `audio/ogg` under `.opus`.
  */
-export type AudioFormat = 'wav' | 'mp3';
+export type AudioFormat = 'wav' | 'mp3' | 'opus';
 
-export const MIME_TYPES: Readonly<Record<AudioFormat, string>> = { wav: 'audio/wav', mp3: 'audio/mpeg' };
+export const MIME_TYPES: Readonly<Record<AudioFormat, string>> = { wav: 'audio/wav', mp3: 'audio/mpeg', opus: 'audio/ogg' };
 
 export interface SynthesisRequest {
   text: string;

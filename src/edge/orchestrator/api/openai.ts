@@ -4,11 +4,11 @@
 // pauses — the first bytes arrive after about one chunk's synthesis.
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.ts';
-import { z } from 'zod';
 import { DEFAULT_PAUSES, pauseBeforeMs } from '../../../core/audio/timeline.ts';
 import { WAV_HEADER_BYTES, parseWav, silenceBytes, wavHeader } from '../../../core/audio/wav.ts';
 import type { ChunkEventData } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
+import { OPENAI_VOICE_NAMES, speechRequestSchema } from '../../../core/openai/speech.ts';
 import { chunkAudioKey } from '../../../core/ids.ts';
 import { SseParser } from '../../../core/sse.ts';
 import { jobStub, startJob } from './jobs.ts';
@@ -16,18 +16,6 @@ import { readJson } from './validate.ts';
 import { assertKnownVoice } from './voices.ts';
 
 type App = AppEnv;
-
-/** OpenAI's voice names; the synthesis service maps each to one of its voices. */
-export const OPENAI_VOICE_NAMES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'];
-
-const speechSchema = z.object({
-  model: z.string().max(100).optional(),
-  input: z.string(),
-  voice: z.string().min(1).max(100),
-  response_format: z.enum(['wav', 'pcm']).optional(),
-  speed: z.number().min(0.25).max(4).optional(),
-  instructions: z.string().optional(),
-});
 
 /** OpenAI's error shape: `{ error: { message, type, param, code } }`. */
 function openAiError(e: LectorError): Response {
@@ -37,13 +25,15 @@ function openAiError(e: LectorError): Response {
 
 export const openAiRoutes = new Hono<App>().post('/audio/speech', async (c) => {
   try {
-    const parsed = speechSchema.safeParse(await readJson(c.req.raw));
+    const parsed = speechRequestSchema.safeParse(await readJson(c.req.raw));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new LectorError('validation_failed', 400, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
     }
     const req = parsed.data;
     if (req.speed !== undefined && req.speed !== 1) throw new LectorError('bad_request', 400, 'speed other than 1.0 is not supported for long-form jobs yet');
+    const format = req.response_format ?? 'wav';
+    if (format !== 'wav' && format !== 'pcm') throw new LectorError('unsupported_format', 400, `response_format ${format} is not streamed for long-form jobs yet; use wav or pcm`);
     const voiceId = req.voice.toLowerCase();
     if (!OPENAI_VOICE_NAMES.includes(voiceId)) await assertKnownVoice(c.env, req.voice);
     const { jobId } = await startJob(c.env, c.get('caller').keyId, {
@@ -54,7 +44,6 @@ export const openAiRoutes = new Hono<App>().post('/audio/speech', async (c) => {
     const stub = jobStub(c.env, jobId);
     const events = await stub.fetch(`https://job/events?from=-1&order=index`);
     if (!events.ok || !events.body) throw new LectorError('internal', 500, 'job stream unavailable');
-    const format = req.response_format ?? 'wav';
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     c.executionCtx.waitUntil(pipeAudio(c.env.TTS_AUDIO_BUCKET, jobId, events.body, writable, format));
     return new Response(readable, {

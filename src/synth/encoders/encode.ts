@@ -1,0 +1,70 @@
+// Turns an engine's PCM into each OpenAI `response_format`: WAV and PCM here,
+// the compressed formats through ffmpeg (see ffmpeg.ts). The settings are the
+// chunk contract of docs/formats.md: MP3 is CBR mono raw frames (no ID3, no
+// Xing) so chunks concatenate; Opus is one Ogg Opus stream per call.
+
+import { encodeWav } from '../../core/audio/wav.ts';
+import { RESPONSE_CONTENT_TYPES, type ResponseFormat } from '../../core/openai/speech.ts';
+import { runFfmpeg } from './ffmpeg.ts';
+import { adtsDuration, flacDuration, mp3Duration, oggOpusDuration, type StreamDuration } from './streamDuration.ts';
+
+/** MP3 bitrate, kb/s: transparent for 22.05 kHz mono speech, 360 KB per minute. */
+export const MP3_KBPS = 48;
+/** Opus bitrate (VBR target), kb/s: Opus's speech mode is transparent for our voices well below this. */
+export const OPUS_KBPS = 32;
+/** AAC (ffmpeg's native LC encoder) bitrate, kb/s. */
+export const AAC_KBPS = 48;
+
+interface Settings {
+  output: readonly string[];
+  seekableOutput?: boolean;
+  duration: (bytes: Uint8Array) => StreamDuration;
+}
+
+const SETTINGS: Readonly<Record<'mp3' | 'opus' | 'aac' | 'flac', Settings>> = {
+  // LAME quality 7 ("fast"): same CBR bytes per frame, about half the CPU of the default.
+  mp3: {
+    output: ['-c:a', 'libmp3lame', '-b:a', `${MP3_KBPS}k`, '-compression_level', '7', '-write_xing', '0', '-id3v2_version', '0', '-write_id3v1', '0', '-f', 'mp3'],
+    duration: mp3Duration,
+  },
+  // Resampled to 48 kHz: ffmpeg 4.1 writes a wrong pre-skip for other libopus rates.
+  opus: {
+    output: ['-c:a', 'libopus', '-b:a', `${OPUS_KBPS}k`, '-ar', '48000', '-application', 'voip', '-compression_level', '5', '-flags:a', '+bitexact', '-f', 'opus'],
+    duration: oggOpusDuration,
+  },
+  aac: { output: ['-c:a', 'aac', '-b:a', `${AAC_KBPS}k`, '-f', 'adts'], duration: adtsDuration },
+  // FLAC's muxer seeks back to write the sample count into STREAMINFO, so it needs a file.
+  flac: { output: ['-c:a', 'flac', '-f', 'flac'], seekableOutput: true, duration: flacDuration },
+};
+
+export interface EncodedAudio {
+  audio: Uint8Array;
+  contentType: string;
+  /** Duration of the encoded stream (what a player plays), ms, not rounded. */
+  durationMs: number;
+  /** The same duration as a sample count at `durationSampleRate` (exact, for summing many chunks). */
+  samples: number;
+  durationSampleRate: number;
+  /** Milliseconds spent encoding (0 for wav and pcm). */
+  encodeMs: number;
+}
+
+export interface EncodeOptions {
+  signal?: AbortSignal;
+}
+
+/** Encodes mono PCM16 (little-endian) at `sampleRate` as `format`. */
+export async function encodeSpeech(pcm: Uint8Array, sampleRate: number, format: ResponseFormat, options: EncodeOptions = {}): Promise<EncodedAudio> {
+  const contentType = RESPONSE_CONTENT_TYPES[format];
+  if (format === 'wav' || format === 'pcm') {
+    const samples = pcm.byteLength >> 1;
+    const audio = format === 'wav' ? encodeWav(pcm, { sampleRate, channels: 1, bitsPerSample: 16 }) : pcm;
+    return { audio, contentType, durationMs: (samples / sampleRate) * 1000, samples, durationSampleRate: sampleRate, encodeMs: 0 };
+  }
+  const settings = SETTINGS[format];
+  const started = performance.now();
+  const audio = await runFfmpeg({ pcm, sampleRate, output: settings.output, seekableOutput: settings.seekableOutput, signal: options.signal });
+  const encodeMs = performance.now() - started;
+  const d = settings.duration(audio);
+  return { audio, contentType, durationMs: d.durationMs, samples: d.samples, durationSampleRate: d.sampleRate, encodeMs };
+}
