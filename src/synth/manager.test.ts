@@ -90,6 +90,34 @@ describe('TTSManager with fake workers', () => {
     expect(r.pcm.byteLength).toBe(4410);
   });
 
+  it('marks a worker BUSY only when it has no spare capacity', async () => {
+    const { manager } = setup({ workerPool: { workerConcurrency: 2 } }, { onSynthesize: () => ({ kind: 'audio', delayMs: 50 }) });
+    cleanup = () => manager.shutdown();
+    await init(manager);
+    const state = () => manager.getStatus().workers[0]!.state;
+    const first = manager.synthesize({ text: 'one', voice: 'en-us' });
+    await vi.advanceTimersByTimeAsync(1);
+    expect([manager.getStatus().workers[0]!.inFlight, state()]).toEqual([1, WorkerState.READY]);
+    const second = manager.synthesize({ text: 'two', voice: 'en-us' });
+    await vi.advanceTimersByTimeAsync(1);
+    expect([manager.getStatus().workers[0]!.inFlight, state()]).toEqual([2, WorkerState.BUSY]);
+    await settle(Promise.all([first, second]));
+    expect(state()).toBe(WorkerState.READY);
+  });
+
+  it('passes speed to the worker only when the caller gave one', async () => {
+    const { manager, spawn } = setup({});
+    cleanup = () => manager.shutdown();
+    await init(manager);
+    await settle(manager.synthesize({ text: 'fast', voice: 'en-us', speed: 2.5 }));
+    await settle(manager.synthesize({ text: 'plain', voice: 'en-us' }));
+    const payloads = spawn.children[0]!.received.filter((m) => m.type === 'request').map((m) => m.payload as Record<string, unknown>);
+    expect(payloads.filter((p) => p.type === 'synthesize').map((p) => [p.text, p.speed])).toEqual([
+      ['fast', 2.5],
+      ['plain', undefined],
+    ]);
+  });
+
   it('drives a worker that ignores the v2 handshake as v1', async () => {
     const { manager, spawn } = setup({}, { mode: 'v1' });
     cleanup = () => manager.shutdown();

@@ -1,33 +1,21 @@
-// One engine worker process as the manager sees it: spawn, protocol
-// negotiation (v2.1 / v2.0 handshake, v1 fallback), requests correlated with
-// replies by id, explicit lifecycle state, and stop with SIGTERM then SIGKILL.
+// One engine worker process as the manager sees it: spawn, stdout routing,
+// synthesis and health over the negotiated protocol, its state (through the
+// WorkerStateMachine), and stop with SIGTERM then SIGKILL.
 
-import { readFile, rm } from 'node:fs/promises';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseWav } from '../../core/audio/wav.ts';
-import { encodeJsonFrame, FrameDecoder, type Frame } from '../protocol/framing.ts';
-import {
-  envelope,
-  isEnvelope,
-  newMessageId,
-  PROTOCOL,
-  type AudioPayload,
-  type Envelope,
-  type HandshakeAckPayload,
-  type HealthPayload,
-  type ProtocolPreference,
-  type ProtocolVersion,
-  type RequestPayload,
-  type ResponsePayload,
-  type V1Reply,
-  type V1Request,
-} from '../protocol/messages.ts';
-import { WorkerState, type Priority, type WordTimingTuple } from '../types.ts';
+import { FrameDecoder, type Frame } from '../protocol/framing.ts';
+import { isEnvelope, PROTOCOL, type Envelope, type HealthPayload, type ProtocolPreference, type ProtocolVersion, type RequestPayload, type SynthesizePayload } from '../protocol/messages.ts';
+import { WorkerState } from '../types.ts';
 import type { CatalogVoice } from '../voices.ts';
 import { spawnChild, type ChildProcessLike, type SpawnFn } from './child.ts';
 import { PoolError } from './errors.ts';
+import { readProcRss } from './proc-memory.ts';
+import { ProtocolNegotiator, type NegotiatedProtocol } from './protocol-negotiator.ts';
+import { RequestCorrelator } from './request-correlator.ts';
+import { V1Adapter } from './v1-adapter.ts';
+import type { WorkerAudio, WorkerHealth, WorkerSynthesisRequest } from './worker-request.ts';
+import { WorkerStateMachine } from './worker-state.ts';
+
+export type { WorkerAudio, WorkerHealth, WorkerSynthesisRequest } from './worker-request.ts';
 
 /** How to start one kind of worker. */
 export interface WorkerTemplate {
@@ -61,46 +49,13 @@ export interface EngineWorkerOptions {
   spawn?: SpawnFn;
   /** Where stderr lines and protocol noise go. */
   log?: (line: string) => void;
+  /** What an illegal state transition does (see WorkerStateMachine). */
+  onIllegalTransition?: 'throw' | 'refuse';
 }
-
-export interface WorkerJob {
-  text: string;
-  voice: string;
-  speed: number;
-  priority: Priority;
-  correlationId: string;
-  retryCount: number;
-}
-
-export interface WorkerAudio {
-  pcm: Uint8Array;
-  sampleRate: number;
-  engine: string;
-  voice: string;
-  words: WordTimingTuple[] | null;
-  synthMs: number;
-}
-
-export interface WorkerHealth {
-  rssBytes: number | null;
-  served: number;
-}
-
-interface Pending {
-  kind: 'synthesize' | 'health';
-  resolve: (value: ResponsePayload | { type: 'v1'; reply: V1Reply; body: Uint8Array | null }) => void;
-  reject: (error: Error) => void;
-  frameBody?: Uint8Array;
-  v1Path?: string;
-}
-
-/** Where v1 workers are told to write their WAV files (one directory per manager process). */
-const V1_DIR = join(tmpdir(), `lector-synth-${process.pid}`);
 
 export class EngineWorker {
   readonly id: string;
   readonly template: WorkerTemplate;
-  state: WorkerState = WorkerState.INITIALIZING;
   protocol: ProtocolVersion | null = null;
   voices: CatalogVoice[] = [];
   readonly models = new Set<string>();
@@ -114,14 +69,14 @@ export class EngineWorker {
   exitCode: number | null = null;
   exitSignal: string | null = null;
 
-  private readonly options: Required<Omit<EngineWorkerOptions, 'spawn' | 'log'>> & { spawn: SpawnFn; log: (line: string) => void };
+  private readonly options: Required<Omit<EngineWorkerOptions, 'spawn' | 'log' | 'onIllegalTransition'>> & { spawn: SpawnFn; log: (line: string) => void };
+  private readonly machine: WorkerStateMachine;
   private child: ChildProcessLike | null = null;
-  private readonly pending = new Map<string, Pending>();
   private activeSyntheses = 0;
   private readonly decoder: FrameDecoder;
-  private lineBuffer = '';
-  private handshakeId: string | null = null;
-  private handshakeWaiter: ((ack: HandshakeAckPayload | null) => void) | null = null;
+  private readonly v2: RequestCorrelator;
+  private readonly v1: V1Adapter;
+  private readonly negotiator: ProtocolNegotiator;
   private exitWaiters: (() => void)[] = [];
   private exitListeners: ((worker: EngineWorker) => void)[] = [];
 
@@ -137,12 +92,40 @@ export class EngineWorker {
       log: (line) => process.stderr.write(`${line}\n`),
       ...options,
     };
+    const log = this.options.log;
+    this.machine = new WorkerStateMachine(id, { log, ...(options.onIllegalTransition ? { onIllegal: options.onIllegalTransition } : {}) });
+    const send = (bytes: Buffer): void => this.write(bytes);
+    this.v2 = new RequestCorrelator(id, send, log);
+    this.v1 = new V1Adapter(id, template.name, send, log);
+    const worker = this;
+    this.negotiator = new ProtocolNegotiator(
+      {
+        id,
+        protocolPreference: template.protocol,
+        preload: template.preload ?? [],
+        v1Voices: template.voices ?? [],
+        get protocol() {
+          return worker.protocol;
+        },
+        get v1Pending() {
+          return worker.v1.size;
+        },
+        send,
+        log,
+        adopt: (result) => this.adopt(result),
+      },
+      { handshakeTimeoutMs: this.options.handshakeTimeoutMs, startupTimeoutMs: this.options.startupTimeoutMs },
+    );
     this.decoder = new FrameDecoder({
       onFrame: (frame) => this.onFrame(frame),
-      onStray: (text) => (this.protocol === PROTOCOL.V1 ? undefined : this.options.log(`[${this.id}] stray stdout: ${text.slice(0, 200)}`)),
-      onCorrupt: (reason) => this.options.log(`[${this.id}] dropped frame: ${reason}`),
+      onStray: (text) => (this.protocol === PROTOCOL.V1 ? undefined : log(`[${this.id}] stray stdout: ${text.slice(0, 200)}`)),
+      onCorrupt: (reason) => log(`[${this.id}] dropped frame: ${reason}`),
       partialFrameTimeoutMs: this.options.partialFrameTimeoutMs,
     });
+  }
+
+  get state(): WorkerState {
+    return this.machine.state;
   }
 
   get pid(): number | null {
@@ -186,84 +169,65 @@ export class EngineWorker {
     });
     child.stdin?.on('error', (error) => this.options.log(`[${this.id}] stdin: ${error.message}`));
 
-    // Synchronous: microseconds, and no await between spawn and handshake.
-    if (t.protocol === PROTOCOL.V1 || t.protocol === 'auto') mkdirSync(V1_DIR, { recursive: true });
-    if (t.protocol === PROTOCOL.V1) {
-      this.becomeV1();
-      return;
-    }
-    const offered: ProtocolVersion[] = t.protocol === 'auto' ? [PROTOCOL.V2_1, PROTOCOL.V2] : [t.protocol];
-    const ack = await this.handshake(offered, t.protocol === 'auto' ? this.options.handshakeTimeoutMs : this.options.startupTimeoutMs);
+    const agreed = await this.negotiator.start();
     if (this.state === WorkerState.TERMINATED) {
       throw new PoolError('handshake_failed', `worker ${this.id} exited during start-up (code ${this.exitCode}, signal ${this.exitSignal})`, { retryable: true });
     }
-    if (ack) {
-      this.applyAck(ack);
-      return;
-    }
-    if (t.protocol === 'auto') {
-      this.options.log(`[${this.id}] no v2 handshake answer in ${this.options.handshakeTimeoutMs} ms: driving it as v1`);
-      this.becomeV1();
-      return;
-    }
+    if (agreed) return;
     this.kill('SIGKILL');
     throw new PoolError('handshake_failed', `worker ${this.id} did not answer the ${t.protocol} handshake`, { retryable: true });
   }
 
-  private handshake(protocols: ProtocolVersion[], timeoutMs: number): Promise<HandshakeAckPayload | null> {
-    return new Promise((resolve) => {
-      const msg = envelope(
-        'handshake',
-        { protocols, workerId: this.id, preload: this.template.preload ?? [] },
-        { correlationId: `start-${this.id}`, workerId: this.id, retryCount: 0 },
-        PROTOCOL.V2,
-      );
-      this.handshakeId = msg.messageId;
-      const timer = setTimeout(() => finish(null), timeoutMs);
-      const finish = (ack: HandshakeAckPayload | null): void => {
-        clearTimeout(timer);
-        this.handshakeWaiter = null;
-        resolve(ack);
-      };
-      this.handshakeWaiter = finish;
-      this.write(encodeJsonFrame(msg));
-    });
+  /** Takes on a negotiated protocol; a starting worker becomes READY (one stopped meanwhile stays stopping). */
+  private adopt(result: NegotiatedProtocol): void {
+    this.protocol = result.protocol;
+    this.voices = result.voices;
+    if (result.replaceModels) this.models.clear();
+    for (const m of result.models) this.models.add(m);
+    if (this.state === WorkerState.INITIALIZING) this.machine.to(WorkerState.READY);
+    else this.updateLoadState(); // a late v1 -> v2 switch may raise the capacity
   }
 
-  private applyAck(ack: HandshakeAckPayload): void {
-    this.protocol = ack.protocol;
-    this.voices = ack.voices;
-    this.models.clear();
-    for (const m of ack.models) this.models.add(m);
-    this.setState(WorkerState.READY);
+  /** READY ⇄ BUSY from the load: BUSY only while no capacity is left. */
+  private updateLoadState(): void {
+    if (this.state === WorkerState.READY && this.inFlight >= this.capacity) this.machine.to(WorkerState.BUSY);
+    else if (this.state === WorkerState.BUSY && this.inFlight < this.capacity) this.machine.to(WorkerState.READY);
   }
 
-  private becomeV1(): void {
-    this.protocol = PROTOCOL.V1;
-    this.voices = this.template.voices ?? [];
-    for (const v of this.voices) this.models.add(v.id);
-    this.setState(WorkerState.READY);
+  /** A health check failed: no new work until one passes. Ignored once the worker is stopping. */
+  markUnhealthy(): void {
+    if (this.state === WorkerState.SHUTTING_DOWN || this.state === WorkerState.TERMINATED) return;
+    this.machine.to(WorkerState.UNHEALTHY);
   }
 
-  setState(next: WorkerState): void {
-    if (this.state === WorkerState.TERMINATED) return;
-    if (this.state === WorkerState.SHUTTING_DOWN && next !== WorkerState.TERMINATED) return;
-    this.state = next;
+  /** A health check passed after failing. */
+  markHealthy(): void {
+    if (this.state === WorkerState.UNHEALTHY) this.machine.to(WorkerState.READY);
   }
 
   /** Sends one synthesis; rejects with a PoolError. `signal` abandons the wait (timeouts). */
-  async synthesize(job: WorkerJob, signal?: AbortSignal): Promise<WorkerAudio> {
+  async synthesize(request: WorkerSynthesisRequest, signal?: AbortSignal): Promise<WorkerAudio> {
     this.activeSyntheses++;
+    this.updateLoadState();
     try {
-      return await (this.protocol === PROTOCOL.V1 ? this.synthesizeV1(job, signal) : this.synthesizeV2(job, signal));
+      const audio = await (this.protocol === PROTOCOL.V1 ? this.v1.synthesize(request, signal, () => this.touch()) : this.synthesizeV2(request, signal));
+      this.served++;
+      this.touch();
+      return audio;
     } finally {
       this.activeSyntheses--;
+      this.updateLoadState();
     }
   }
 
-  private async synthesizeV2(job: WorkerJob, signal?: AbortSignal): Promise<WorkerAudio> {
-    const payload: RequestPayload = { type: 'synthesize', text: job.text, voice: job.voice, speed: job.speed, priority: job.priority };
-    const reply = await this.request(payload, { correlationId: job.correlationId, retryCount: job.retryCount }, signal);
+  private touch(): void {
+    this.lastActivityAt = Date.now();
+  }
+
+  private async synthesizeV2(request: WorkerSynthesisRequest, signal?: AbortSignal): Promise<WorkerAudio> {
+    const payload: SynthesizePayload = { type: 'synthesize', text: request.text, voice: request.voice, priority: request.priority };
+    if (request.speed !== undefined) payload.speed = request.speed;
+    const reply = await this.request(payload, { correlationId: request.correlationId, retryCount: request.retryCount }, signal, true);
     if (reply.type === 'error') {
       throw new PoolError(reply.retryable ? 'worker_error' : reply.code === 'unknown_voice' ? 'unknown_voice' : reply.code === 'text_too_long' ? 'text_too_long' : 'worker_error', reply.message, {
         retryable: reply.retryable,
@@ -271,14 +235,11 @@ export class EngineWorker {
       });
     }
     if (reply.type !== 'audio') throw new PoolError('worker_error', `unexpected reply ${reply.type} to synthesize`, { retryable: true });
-    const audio = reply as AudioPayload & { body?: Uint8Array };
-    const pcm = audio.body ?? (audio.pcmBase64 !== undefined ? new Uint8Array(Buffer.from(audio.pcmBase64, 'base64')) : null);
-    if (!pcm || pcm.byteLength !== audio.pcmBytes) throw new PoolError('worker_error', 'audio reply without the announced PCM', { retryable: true });
-    this.served++;
-    this.lastActivityAt = Date.now();
-    this.rssBytes = audio.rssBytes;
-    for (const m of audio.models) this.models.add(m);
-    return { pcm, sampleRate: audio.sampleRate, engine: audio.engine, voice: audio.voice, words: audio.words, synthMs: audio.synthMs };
+    const pcm = reply.body ?? (reply.pcmBase64 !== undefined ? new Uint8Array(Buffer.from(reply.pcmBase64, 'base64')) : null);
+    if (!pcm || pcm.byteLength !== reply.pcmBytes) throw new PoolError('worker_error', 'audio reply without the announced PCM', { retryable: true });
+    this.rssBytes = reply.rssBytes;
+    for (const m of reply.models) this.models.add(m);
+    return { pcm, sampleRate: reply.sampleRate, engine: reply.engine, voice: reply.voice, words: reply.words, synthMs: reply.synthMs };
   }
 
   /** Liveness and memory; v1 workers are checked through /proc. */
@@ -290,9 +251,9 @@ export class EngineWorker {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error('health check timed out')), timeoutMs);
-    let reply: ResponsePayload;
+    let reply;
     try {
-      reply = await this.request({ type: 'health' }, { correlationId: `health-${this.id}`, retryCount: 0 }, controller.signal, 'health');
+      reply = await this.request({ type: 'health' }, { correlationId: `health-${this.id}`, retryCount: 0 }, controller.signal, false);
     } finally {
       clearTimeout(timer);
     }
@@ -304,136 +265,18 @@ export class EngineWorker {
     return { rssBytes: h.rssBytes, served: h.served };
   }
 
-  private request(
-    payload: RequestPayload,
-    meta: { correlationId: string; retryCount: number },
-    signal?: AbortSignal,
-    kind: Pending['kind'] = 'synthesize',
-  ): Promise<ResponsePayload & { body?: Uint8Array }> {
+  private request(payload: RequestPayload, meta: { correlationId: string; retryCount: number }, signal: AbortSignal | undefined, isSynthesis: boolean) {
     if (this.state === WorkerState.TERMINATED || !this.child) {
       return Promise.reject(new PoolError('worker_stopped', `worker ${this.id} is not running`, { retryable: true }));
     }
-    const msg = envelope('request', payload, { ...meta, workerId: this.id }, this.protocol ?? PROTOCOL.V2);
-    return new Promise((resolve, reject) => {
-      const cleanup = (): void => {
-        this.pending.delete(msg.messageId);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = (): void => {
-        cleanup();
-        reject(new PoolError('worker_timeout', `worker ${this.id} did not answer ${payload.type} in time`, { retryable: true, cause: signal?.reason }));
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(msg.messageId, {
-        kind,
-        resolve: (value) => {
-          cleanup();
-          resolve(value as ResponsePayload & { body?: Uint8Array });
-        },
-        reject: (error) => {
-          cleanup();
-          reject(error);
-        },
-      });
-      if (kind === 'synthesize') this.lastActivityAt = Date.now();
-      this.write(encodeJsonFrame(msg));
-    });
-  }
-
-  private async synthesizeV1(job: WorkerJob, signal?: AbortSignal): Promise<WorkerAudio> {
-    const id = newMessageId('v1');
-    const outputPath = join(V1_DIR, `${this.id}-${id}.wav`);
-    const t0 = performance.now();
-    const req: V1Request = { type: 'synthesize', text: job.text, output_path: outputPath, voice: job.voice, speed: job.speed };
-    try {
-      const reply = await new Promise<V1Reply>((resolve, reject) => {
-        const cleanup = (): void => {
-          this.pending.delete(id);
-          signal?.removeEventListener('abort', onAbort);
-        };
-        const onAbort = (): void => {
-          cleanup();
-          reject(new PoolError('worker_timeout', `v1 worker ${this.id} did not answer in time`, { retryable: true }));
-        };
-        if (signal?.aborted) return onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.pending.set(id, {
-          kind: 'synthesize',
-          v1Path: outputPath,
-          resolve: (value) => {
-            cleanup();
-            resolve((value as { reply: V1Reply }).reply);
-          },
-          reject: (error) => {
-            cleanup();
-            reject(error);
-          },
-        });
-        this.lastActivityAt = Date.now();
-        this.write(Buffer.from(`${JSON.stringify(req)}\n`, 'utf8'));
-      });
-      if (reply.status === 'error' || reply.error) {
-        throw new PoolError('worker_error', `v1 worker ${this.id}: ${reply.error ?? 'synthesis failed'}`, { retryable: true });
-      }
-      const wav = parseWav(new Uint8Array(await readFile(outputPath)));
-      if (wav.format.channels !== 1) throw new PoolError('worker_error', `v1 worker ${this.id} wrote ${wav.format.channels} channels`, { retryable: false });
-      this.served++;
-      this.lastActivityAt = Date.now();
-      return {
-        pcm: new Uint8Array(wav.pcm),
-        sampleRate: wav.format.sampleRate,
-        engine: this.template.name,
-        voice: job.voice,
-        words: null,
-        synthMs: performance.now() - t0,
-      };
-    } finally {
-      await rm(outputPath, { force: true });
-    }
+    if (isSynthesis && !signal?.aborted) this.touch();
+    return this.v2.request(payload, { ...meta, workerId: this.id }, this.protocol ?? PROTOCOL.V2, signal);
   }
 
   private onStdout(chunk: Buffer): void {
     this.lastSeenAt = Date.now();
-    if (this.protocol !== PROTOCOL.V1) {
-      this.decoder.push(chunk);
-      return;
-    }
-    // v1: JSON lines among other text; RS frames still go to the decoder (a slow v2 worker may answer late).
-    this.lineBuffer += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = this.lineBuffer.indexOf('\n')) >= 0) {
-      const line = this.lineBuffer.slice(0, nl);
-      this.lineBuffer = this.lineBuffer.slice(nl + 1);
-      if (line.includes('\x1e')) this.decoder.push(Buffer.from(`${line.slice(line.indexOf('\x1e'))}\n`, 'utf8'));
-      else this.onV1Line(line);
-    }
-    if (this.lineBuffer.length > 1024 * 1024) {
-      this.options.log(`[${this.id}] dropped an over-long stdout line`);
-      this.lineBuffer = '';
-    }
-  }
-
-  private onV1Line(line: string): void {
-    const brace = line.indexOf('{');
-    if (brace < 0) {
-      if (line.trim()) this.options.log(`[${this.id}] stdout: ${line.slice(0, 200)}`);
-      return;
-    }
-    let reply: V1Reply;
-    try {
-      reply = JSON.parse(line.slice(brace)) as V1Reply;
-    } catch {
-      this.options.log(`[${this.id}] stdout (not JSON): ${line.slice(0, 200)}`);
-      return;
-    }
-    for (const p of this.pending.values()) {
-      if (p.v1Path !== undefined && (reply.output_path === p.v1Path || (reply.output_path === undefined && reply.error && this.pending.size === 1))) {
-        p.resolve({ type: 'v1', reply, body: null });
-        return;
-      }
-    }
-    this.options.log(`[${this.id}] v1 reply matches no request: ${line.slice(0, 200)}`);
+    if (this.protocol === PROTOCOL.V1) this.v1.push(chunk, (text) => this.decoder.push(Buffer.from(text, 'utf8')));
+    else this.decoder.push(chunk);
   }
 
   private onFrame(frame: Frame): void {
@@ -443,28 +286,11 @@ export class EngineWorker {
       return;
     }
     const msg = value as Envelope<string, unknown>;
-    if (msg.type === 'handshake_ack') {
-      const ack = msg.payload as HandshakeAckPayload;
-      if (this.handshakeWaiter && msg.inReplyTo === this.handshakeId) this.handshakeWaiter(ack);
-      else if (this.protocol === PROTOCOL.V1 && this.pending.size === 0) {
-        this.options.log(`[${this.id}] late v2 handshake answer: switching from v1 to ${ack.protocol}`);
-        this.applyAck(ack);
-      }
-      return;
-    }
-    if (msg.type === 'event') {
+    if (msg.type === 'handshake_ack') this.negotiator.onAck(msg);
+    else if (msg.type === 'event') {
       const ev = msg.payload as { message?: string };
       this.options.log(`[${this.id}] ${ev.message ?? JSON.stringify(ev)}`);
-      return;
-    }
-    if (msg.type !== 'response' || msg.inReplyTo === undefined) return;
-    const p = this.pending.get(msg.inReplyTo);
-    if (!p) {
-      this.options.log(`[${this.id}] reply to unknown or abandoned request ${msg.inReplyTo}`);
-      return;
-    }
-    const payload = msg.payload as ResponsePayload;
-    p.resolve(frame.kind === 'binary' ? Object.assign({}, payload, { body: frame.body }) : payload);
+    } else if (msg.type === 'response') this.v2.settle(msg, frame.kind === 'binary' ? frame.body : undefined);
   }
 
   private write(bytes: Buffer): void {
@@ -477,16 +303,16 @@ export class EngineWorker {
     this.exitCode = code;
     this.exitSignal = signal;
     const wasStopping = this.state === WorkerState.SHUTTING_DOWN;
-    this.state = WorkerState.TERMINATED;
+    this.machine.to(WorkerState.TERMINATED);
     this.decoder.close();
-    this.handshakeWaiter?.(null);
+    this.negotiator.abandon();
     const error = new PoolError(
       wasStopping ? 'worker_stopped' : 'worker_crashed',
       `worker ${this.id} exited (code ${code}, signal ${signal}) with a request in flight`,
       { retryable: true },
     );
-    for (const p of [...this.pending.values()]) p.reject(error);
-    this.pending.clear();
+    this.v2.rejectAll(error);
+    this.v1.rejectAll(error);
     for (const w of this.exitWaiters.splice(0)) w();
     for (const l of this.exitListeners) l(this);
   }
@@ -509,7 +335,7 @@ export class EngineWorker {
    */
   async stop(drainMs: number, killAfterMs: number): Promise<void> {
     if (this.state === WorkerState.TERMINATED) return;
-    this.setState(WorkerState.SHUTTING_DOWN);
+    this.machine.to(WorkerState.SHUTTING_DOWN);
     const drainDeadline = Date.now() + drainMs;
     while (this.inFlight > 0 && Date.now() < drainDeadline && this.alive) await sleep(Math.min(20, drainMs));
     if (!this.alive) return;
@@ -523,16 +349,4 @@ export class EngineWorker {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function readProcRss(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = /VmRSS:\s+(\d+) kB/.exec(status);
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    // Not Linux, or the process just exited: RSS unknown.
-    return null;
-  }
 }

@@ -59,12 +59,12 @@ export class HealthMonitor<T extends HealthTarget> {
       t.healthFailures = 0;
       t.lastOkAt = Date.now();
       const recovered = w.state === WorkerState.UNHEALTHY;
-      if (recovered) w.setState(WorkerState.READY);
+      if (recovered) w.markHealthy();
       this.hooks.onPass(t, recovered);
     } catch (error) {
       if (!w.alive || t.recycle) return;
       t.healthFailures++;
-      w.setState(WorkerState.UNHEALTHY);
+      w.markUnhealthy();
       this.hooks.log(`[${t.id}] health check failed (${t.healthFailures}/${this.config.failuresBeforeRestart}): ${(error as Error).message}`);
       if (t.healthFailures >= this.config.failuresBeforeRestart) this.hooks.onRestart(t);
     }

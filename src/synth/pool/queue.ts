@@ -1,5 +1,5 @@
-// Priority queue of pending synthesis jobs: high, then normal, then low, FIFO
-// within a priority. Jobs can be removed from the middle (cancel, timeout).
+// Priority queue of pending syntheses: high, then normal, then low, FIFO
+// within a priority. Items can be removed from the middle (cancel, timeout).
 
 import type { Priority } from '../types.ts';
 
@@ -18,7 +18,7 @@ export class PriorityQueue<T extends { priority: Priority }> {
     this.lanes[item.priority].push(item);
   }
 
-  /** Puts an item back at the head of its lane (a retried job keeps its turn). */
+  /** Puts an item back at the head of its lane (a retried request keeps its turn). */
   unshift(item: T): void {
     this.lanes[item.priority].unshift(item);
   }

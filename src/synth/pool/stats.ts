@@ -105,3 +105,9 @@ export class LatencyWindow {
     while (this.completions.length > 0 && this.completions[0]! < cutoff) this.completions.shift();
   }
 }
+
+/** Rounds for reports: `digits` decimals. */
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

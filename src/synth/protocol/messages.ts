@@ -43,7 +43,8 @@ export interface SynthesizePayload {
   type: 'synthesize';
   text: string;
   voice: string;
-  speed: number;
+  /** Speaking rate multiplier, 0.25-4.0; absent = the engine's default rate (1). */
+  speed?: number;
   priority: Priority;
 }
 

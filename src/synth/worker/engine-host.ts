@@ -6,6 +6,11 @@ import type { CatalogVoice } from '../voices.ts';
 
 export type EngineLoader = () => Promise<SpeechEngine>;
 
+/** Per-request options from the synthesis request, passed on to the engine. */
+export interface HostSynthesisOptions {
+  speed?: number;
+}
+
 export class EngineHost {
   private readonly loaders: Map<string, EngineLoader>;
   private readonly loaded = new Map<string, Promise<SpeechEngine>>();
@@ -52,10 +57,11 @@ export class EngineHost {
     return [...[...this.loaded.keys()].map((e) => `${e}:*`), ...this.usedVoices];
   }
 
-  async synthesize(text: string, voiceId: string, speed: number): Promise<EngineOutput & { engine: string }> {
+  /** `options.speed`: rate multiplier 0.25-4.0, absent = the engine's default (1). */
+  async synthesize(text: string, voiceId: string, options: HostSynthesisOptions = {}): Promise<EngineOutput & { engine: string }> {
     const engineId = voiceId.split(':')[0]!;
     const engine = await this.engine(engineId);
-    const out = await engine.synthesize(text, voiceId, speed);
+    const out = await engine.synthesize(text, voiceId, options.speed ?? 1);
     this.usedVoices.add(voiceId);
     return { ...out, engine: engine.id };
   }

@@ -99,7 +99,7 @@ export function runWorker(options: WorkerProcessOptions): void {
         const t0 = performance.now();
         try {
           options.beforeSynthesize?.(payload);
-          const out = await host.synthesize(payload.text, payload.voice, payload.speed);
+          const out = await host.synthesize(payload.text, payload.voice, payload.speed === undefined ? {} : { speed: payload.speed });
           served++;
           const audio: AudioPayload = {
             type: 'audio',
