@@ -1,8 +1,10 @@
 // eSpeak determinism: output depends only on (text, voice, speed), never on
 // what the module synthesized before, for short and long texts alike.
 
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EspeakEngine } from './espeak.ts';
+import { planSpeech } from '../../core/speech-plan.ts';
+import { EspeakEngine, residualSpeed } from './espeak.ts';
 import { mapWordToInput, prepareEspeakText } from './espeak-text.ts';
 
 describe('EspeakEngine', () => {
@@ -30,6 +32,67 @@ describe('EspeakEngine', () => {
     const fast = e.synthesizeSync('Speed changes the length.', 'espeak:en-us', 2);
     expect(fast.pcm.byteLength).toBeLessThan(normal.pcm.byteLength * 0.75);
     expect(() => e.synthesizeSync('x', 'espeak:xx-none', 1)).toThrow(/no voice/);
+  }, 30_000);
+});
+
+describe('EspeakEngine speed', () => {
+  const TEXT = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.';
+  const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex').slice(0, 16);
+  const wordsOf = (words: readonly (readonly number[])[] | null): string[] => (words ?? []).map(([o, l]) => TEXT.slice(o!, o! + l!));
+
+  it('speed 1.0 gives the bytes it gave before speed control beyond eSpeak rates existed', async () => {
+    const e = await EspeakEngine.load();
+    const out = e.synthesizeSync(TEXT, 'espeak:en-us', 1);
+    // Recorded from the engine before Sonic was added (same eSpeak build).
+    expect([out.pcm.byteLength, sha(out.pcm)]).toEqual([263954, 'ed24371774f1d931']);
+  }, 30_000);
+
+  it.each([
+    [2, 0.4, 0.6],
+    [4, 0.18, 0.32],
+    [0.5, 1.7, 2.3],
+    [0.25, 3.4, 4.6],
+  ])('speed %f scales duration and word times, words stay in order', async (speed, lo, hi) => {
+    const e = await EspeakEngine.load();
+    const normal = e.synthesizeSync(TEXT, 'espeak:en-us', 1);
+    const out = e.synthesizeSync(TEXT, 'espeak:en-us', speed);
+    const ratio = out.pcm.byteLength / normal.pcm.byteLength;
+    expect(ratio).toBeGreaterThan(lo);
+    expect(ratio).toBeLessThan(hi);
+    expect(wordsOf(out.words)).toEqual(wordsOf(normal.words));
+    const totalMs = (out.pcm.byteLength / 2 / out.sampleRate) * 1000;
+    let last = -1;
+    for (const [, , start, end] of out.words!) {
+      expect(start!).toBeGreaterThanOrEqual(last);
+      expect(end!).toBeLessThanOrEqual(Math.round(totalMs));
+      last = start!;
+    }
+    // The last word starts at about the same fraction of the audio at any speed.
+    const fraction = (w: readonly (readonly number[])[], ms: number): number => w[w.length - 1]![2]! / ms;
+    expect(fraction(out.words!, totalMs)).toBeCloseTo(fraction(normal.words!, (normal.pcm.byteLength / 2 / normal.sampleRate) * 1000), 1);
+    // Deterministic beyond eSpeak's own rates too (Sonic).
+    expect(sha(e.synthesizeSync(TEXT, 'espeak:en-us', speed).pcm)).toBe(sha(out.pcm));
+  }, 30_000);
+
+  it('leaves Sonic out inside eSpeak rates', () => {
+    expect(residualSpeed(1)).toBe(1);
+    expect(residualSpeed(2)).toBe(1);
+    expect(residualSpeed(0.5)).toBe(1);
+    expect(residualSpeed(4)).toBeCloseTo(4 / (450 / 175), 3);
+    expect(residualSpeed(0.25)).toBeCloseTo(0.25 / (80 / 175), 3);
+  });
+});
+
+describe('EspeakEngine phoneme input from the planner', () => {
+  it('reads a lexicon IPA entry exactly as it reads the word it spells', async () => {
+    const e = await EspeakEngine.load();
+    const [plan] = planSpeech('Say hullo now.', { lexicon: [{ match: 'hullo', say: '/həˈloʊ/' }], phonemes: 'espeak' });
+    expect(plan).toMatchObject({ text: 'Say hullo now.', speak: "Say [[h@'loU]] now." });
+    const viaIpa = e.synthesizeSync(plan!.speak!, 'espeak:en-us', 1);
+    const plain = e.synthesizeSync('Say hello now.', 'espeak:en-us', 1);
+    expect(Buffer.from(viaIpa.pcm)).toEqual(Buffer.from(plain.pcm));
+    const unchanged = e.synthesizeSync('Say hullo now.', 'espeak:en-us', 1);
+    expect(Buffer.from(unchanged.pcm)).not.toEqual(Buffer.from(plain.pcm));
   }, 30_000);
 });
 

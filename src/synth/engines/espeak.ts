@@ -10,6 +10,7 @@ import type { ESpeakNGWorker, EspeakModule } from '@echogarden/espeak-ng-emscrip
 import type { CatalogVoice } from '../voices.ts';
 import { EngineError, int16ChunksToLE, type EngineOutput, type SpeechEngine } from './engine.ts';
 import { prepareEspeakText, wordTimings, type RawWordEvent } from './espeak-text.ts';
+import { loadTimeStretcher, type TimeStretcher } from './time-stretch.ts';
 
 /** eSpeak's default rate in words per minute (speed 1.0). */
 export const ESPEAK_DEFAULT_RATE = 175;
@@ -29,6 +30,12 @@ export function espeakRate(speed: number): number {
   return Math.min(ESPEAK_MAX_RATE, Math.max(ESPEAK_MIN_RATE, Math.round(ESPEAK_DEFAULT_RATE * speed)));
 }
 
+/** The speed-up left for Sonic after eSpeak's own rate (1 inside eSpeak's 80–450 wpm). */
+export function residualSpeed(speed: number): number {
+  const r = speed / (espeakRate(speed) / ESPEAK_DEFAULT_RATE);
+  return Math.abs(r - 1) < 0.015 ? 1 : r; // wpm are integers: ±1 wpm is not worth a stretch
+}
+
 interface EspeakVoiceEntryInternal {
   descriptor: CatalogVoice;
   identifier: string;
@@ -41,11 +48,13 @@ export class EspeakEngine implements SpeechEngine {
   private readonly worker: ESpeakNGWorker;
   private readonly snapshot: Uint8Array;
   private readonly byId: Map<string, EspeakVoiceEntryInternal>;
+  private readonly stretcher: TimeStretcher;
 
-  private constructor(module: EspeakModule, worker: ESpeakNGWorker, byId: Map<string, EspeakVoiceEntryInternal>) {
+  private constructor(module: EspeakModule, worker: ESpeakNGWorker, byId: Map<string, EspeakVoiceEntryInternal>, stretcher: TimeStretcher) {
     this.module = module;
     this.worker = worker;
     this.byId = byId;
+    this.stretcher = stretcher;
     this.sampleRate = worker.samplerate;
     this.snapshot = module.HEAPU8.slice();
   }
@@ -88,7 +97,7 @@ export class EspeakEngine implements SpeechEngine {
       });
     }
     if (worker.set_voice('gmw/en-US') !== 0) throw new EngineError('engine_failed', 'eSpeak: default voice en-us missing');
-    const engine = new EspeakEngine(module, worker, byId);
+    const engine = new EspeakEngine(module, worker, byId, await loadTimeStretcher());
     if (options.warmUp) engine.synthesizeSync(WARM_UP_TEXT, 'espeak:en-us', 1);
     return engine;
   }
@@ -117,7 +126,13 @@ export class EspeakEngine implements SpeechEngine {
       }
       return 0;
     });
-    const pcm = int16ChunksToLE(chunks);
+    let pcm = int16ChunksToLE(chunks);
+    // Beyond eSpeak's rate limits Sonic stretches the rest; word times scale with it.
+    const residual = residualSpeed(speed);
+    if (residual !== 1) {
+      pcm = this.stretcher.stretch(pcm, this.sampleRate, residual);
+      for (const e of events) e.audioMs = Math.round(e.audioMs / residual);
+    }
     const totalMs = Math.round((pcm.byteLength / 2 / this.sampleRate) * 1000);
     return { pcm, sampleRate: this.sampleRate, words: wordTimings(prepared, events, totalMs) };
   }

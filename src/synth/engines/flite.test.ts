@@ -28,6 +28,20 @@ describe('FliteEngine', () => {
     }
   }, 30_000);
 
+  it('stretches duration over the whole 0.25–4.0 speed range', async () => {
+    const engine = await FliteEngine.load();
+    try {
+      const bytes = (speed: number): number => engine.synthesizeSync('Speed makes this shorter.', 'flite:slt', speed).pcm.byteLength;
+      const normal = bytes(1);
+      expect(bytes(4) / normal).toBeGreaterThan(0.15);
+      expect(bytes(4) / normal).toBeLessThan(0.35);
+      expect(bytes(0.25) / normal).toBeGreaterThan(3);
+      expect(bytes(0.25) / normal).toBeLessThan(5);
+    } finally {
+      engine.dispose();
+    }
+  }, 60_000);
+
   const count = Number(process.env.LECTOR_FLITE_SOAK ?? 200);
   it(`survives a soak of ${count} sentences with forced GCs on ${process.version}`, async () => {
     const script = fileURLToPath(new URL('./flite-soak.ts', import.meta.url));
