@@ -14,6 +14,8 @@ export default defineConfig({
           environment: 'node',
           include: ['src/core/**/*.test.ts', 'src/synth/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/web/**/*.test.ts', 'scripts/**/*.test.ts'],
           testTimeout: 30_000,
+          // espeak-ng and flite from Debian for the bring-your-own-engine example.
+          globalSetup: ['test/setup/unit-global.ts'],
         },
       },
       './src/edge/vitest.config.ts',
@@ -26,6 +28,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // The stack tests start real processes on 2 cores: one file at a time.
           fileParallelism: false,
+          // Chromium for the browser test: found or installed, never by hand.
+          globalSetup: ['test/setup/e2e-global.ts'],
         },
       },
     ],

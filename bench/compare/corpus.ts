@@ -9,7 +9,7 @@ export const SLICE_START_MARKER = 'It is a truth universally acknowledged';
 /** Characters (UTF-16 code units; the novel has no astral characters, so also code points) in the slice. */
 export const SLICE_CHARS = 50_000;
 
-export const CORPUS_PATH = join(REPO_ROOT, '../shared/corpus/pride_and_prejudice.txt');
+export const CORPUS_PATH = join(REPO_ROOT, 'test/fixtures/corpus/pride_and_prejudice.txt');
 
 export function readNovel(): string {
   return readFileSync(CORPUS_PATH, 'utf8');

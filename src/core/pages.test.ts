@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { planJobChunks } from './chunking.ts';
 import { paginate } from './pages.ts';
 
-const NOVEL = join(import.meta.dirname, '../../../shared/corpus/pride_and_prejudice.txt');
+const NOVEL = join(import.meta.dirname, '../../test/fixtures/corpus/pride_and_prejudice.txt');
 
 /** Chunks of a text planned page by page, as the Durable Object does. */
 function pagedChunks(text: string, target?: number, max?: number) {

@@ -8,7 +8,7 @@ import { planJobChunks } from '../../src/core/chunking.ts';
 import { normalizeText, paragraphsOf } from '../../src/core/text/normalize.ts';
 import type { TextChunk } from '../../src/core/text/split.ts';
 
-export const CORPUS_PATH = join(REPO_ROOT, '../shared/corpus/pride_and_prejudice.txt');
+export const CORPUS_PATH = join(REPO_ROOT, 'test/fixtures/corpus/pride_and_prejudice.txt');
 
 /** First paragraph of chapter 1 ("It is a truth universally acknowledged..."). */
 const STORY_START = 'It is a truth universally acknowledged';

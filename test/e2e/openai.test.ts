@@ -20,7 +20,7 @@ describe('OpenAI-compatible long-form speech', () => {
   });
 
   it('speaks 5,000+ characters through the openai client, byte-exact and in order', async () => {
-    const corpus = readFileSync(join(REPO_ROOT, '../shared/corpus/pride_and_prejudice.txt'), 'utf8');
+    const corpus = readFileSync(join(REPO_ROOT, 'test/fixtures/corpus/pride_and_prejudice.txt'), 'utf8');
     const start = corpus.indexOf('It is a truth universally acknowledged');
     const input = corpus.slice(start, start + 5200);
     expect(input.length).toBeGreaterThan(4096);

@@ -9,7 +9,7 @@ import { normalizeText, paragraphsOf } from './normalize.ts';
 import { splitText } from './split.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
-const novel = readFileSync(resolve(repoRoot, '../shared/corpus/pride_and_prejudice.txt'), 'utf8');
+const novel = readFileSync(resolve(repoRoot, 'test/fixtures/corpus/pride_and_prejudice.txt'), 'utf8');
 const withoutWhitespace = (s: string): string => s.replace(/\s+/gu, '');
 
 describe('Pride and Prejudice', () => {
