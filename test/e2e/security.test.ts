@@ -1,7 +1,7 @@
-// Security defaults on the real stack: API keys, per-key limits, CORS, the
-// internal backend, job ids, and no secret in any log line.
+// Security defaults on the real stack: API keys, jobs visible to their owner
+// only, per-key limits, CORS, the internal backend, job ids, and no secret in
+// any log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateJobResponse, JobState } from '../../src/core/api/types.ts';
 import { readJsonc } from '../../scripts/stack/jsonc.ts';
@@ -35,13 +35,24 @@ describe('security', () => {
     fetch(`${stack.edgeUrl}${path}`, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string>) } });
   const create = (text: string, key?: string) =>
     api('/api/tts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) }, key);
-  async function waitDone(jobId: string, key: string): Promise<JobState> {
-    for (;;) {
-      const s = (await (await api(`/api/tts/${jobId}`, {}, key)).json()) as JobState;
+  /** Every job id the API minted during this file. */
+  const minted: string[] = [];
+  const createdId = async (res: Response): Promise<string> => {
+    const { jobId } = (await res.json()) as CreateJobResponse;
+    minted.push(jobId);
+    return jobId;
+  };
+  async function waitDone(jobId: string, key: string, timeoutMs = 120_000): Promise<JobState> {
+    const deadline = Date.now() + timeoutMs;
+    let s: JobState | undefined;
+    while (Date.now() < deadline) {
+      s = (await (await api(`/api/tts/${jobId}`, {}, key)).json()) as JobState;
       if (['completed', 'failed', 'cancelled'].includes(s.status)) return s;
       await new Promise((r) => setTimeout(r, 200));
     }
+    throw new Error(`job ${jobId} not finished within ${timeoutMs} ms; last state ${JSON.stringify(s)}`);
   }
+  const errorOf = async (res: Response): Promise<{ code: string; message: string }> => ((await res.json()) as { error: { code: string; message: string } }).error;
 
   it('needs a valid key on the API, but not on /api/health', async () => {
     expect((await api('/api/health')).status).toBe(200);
@@ -53,14 +64,56 @@ describe('security', () => {
     const ok = await create('Hello.', BOB);
     expect(ok.status).toBe(202);
     // The page's cookie works too (EventSource cannot send headers).
-    const { jobId } = (await ok.json()) as CreateJobResponse;
+    const jobId = await createdId(ok);
     expect((await api(`/api/tts/${jobId}`, { headers: { cookie: `lector_key=${encodeURIComponent(BOB)}` } })).status).toBe(200);
+    // A cookie that is not valid percent-encoding is a bad key (401), not a server error.
+    const bad = await api(`/api/tts/${jobId}`, { headers: { cookie: 'lector_key=%E0%A4%A' } });
+    expect(bad.status).toBe(401);
+    expect((await errorOf(bad)).code).toBe('unauthorized');
+  });
+
+  it("shows a job to its owner only: another key gets 404 on every route, as for an id that does not exist", async () => {
+    const jobId = await createdId(await create('Alice wrote this. It is hers alone.', ALICE));
+    expect((await waitDone(jobId, ALICE)).status).toBe('completed');
+    const routes: [string, string][] = [
+      ['GET', `/api/tts/${jobId}`],
+      ['GET', `/api/tts/${jobId}?include=chunks`],
+      ['GET', `/api/tts/${jobId}/events`],
+      ['GET', `/api/tts/${jobId}/chunks/0`],
+      ['GET', `/api/tts/${jobId}/audio`],
+      ['GET', `/api/tts/${jobId}/captions.vtt`],
+      ['GET', `/api/tts/${jobId}/captions.srt`],
+      ['GET', `/api/tts/${jobId}/stats`],
+      ['DELETE', `/api/tts/${jobId}`],
+    ];
+    const unknown = crypto.randomUUID();
+    for (const [method, path] of routes) {
+      expect((await api(path, { method })).status, `${method} ${path} without a key`).toBe(401);
+      const other = await api(path, { method }, BOB);
+      expect(other.status, `${method} ${path} with another key`).toBe(404);
+      const otherError = await errorOf(other);
+      // The same answer as for an id nobody has: the id leaks nothing.
+      const none = await api(path.replace(jobId, unknown), { method }, BOB);
+      expect(none.status).toBe(404);
+      const noneError = await errorOf(none);
+      expect(otherError.code, `${method} ${path}`).toBe(noneError.code);
+      expect(otherError.message.replace(jobId, 'ID')).toBe(noneError.message.replace(unknown, 'ID'));
+    }
+    // The owner still has all of it: bob's DELETE touched nothing.
+    for (const [method, path] of routes.filter(([m]) => m === 'GET')) {
+      const mine = await api(path, { method, ...(path.endsWith('/events') ? { signal: AbortSignal.timeout(60_000) } : {}) }, ALICE);
+      expect(mine.status, `${method} ${path} with the owner's key`).toBe(200);
+      await mine.arrayBuffer();
+    }
+    const del = await api(`/api/tts/${jobId}`, { method: 'DELETE' }, ALICE);
+    expect(del.status).toBe(200);
+    expect((await api(`/api/tts/${jobId}`, {}, ALICE)).status).toBe(404);
   });
 
   it('limits concurrent jobs per key with 429 and Retry-After, other keys unaffected', async () => {
     const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} of a long text.`).join('\n\n');
-    const a1 = (await (await create(long, ALICE)).json()) as CreateJobResponse;
-    const a2 = (await (await create(long, ALICE)).json()) as CreateJobResponse;
+    const a1 = { jobId: await createdId(await create(long, ALICE)) };
+    const a2 = { jobId: await createdId(await create(long, ALICE)) };
     const third = await create('One more.', ALICE);
     expect(third.status).toBe(429);
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -96,23 +149,40 @@ describe('security', () => {
   });
 
   it('keeps the backend Worker internal', async () => {
+    // Deployed: no workers.dev URL and no route, so only the service binding reaches it.
     const cfg = readJsonc(join(REPO_ROOT, 'src/edge/backend/wrangler.jsonc'));
     expect(cfg.workers_dev).toBe(false);
     expect(cfg.routes ?? cfg.route).toBeUndefined();
-    // Only the orchestrator answers on the public port; the backend's RPC is not an HTTP route.
-    const res = await api('/api/rawtts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, BOB);
-    expect(res.status).toBe(404);
-    // The synthesis service itself refuses requests without its token.
+    // Locally: the public port is the orchestrator's. The backend's names (its RPC methods) are no
+    // HTTP routes there: the orchestrator answers them with its own JSON 404, never the backend's.
+    for (const path of ['/synthesize', '/voices', '/voiceLimits', '/backends', '/api/synthesize', '/v1/voices']) {
+      for (const method of ['GET', 'POST']) {
+        const res = await api(path, { method, headers: { 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{}' } : {}) }, BOB);
+        const body = await res.text();
+        expect(body, `${method} ${path}`).not.toContain('internal service');
+        if (path.startsWith('/api/') || path.startsWith('/v1/')) {
+          expect(res.status, `${method} ${path}`).toBe(404);
+          expect(JSON.parse(body).error.message).toBe(`no route ${method} ${path}`);
+        }
+      }
+    }
+    // The synthesis service itself refuses requests without its token, and the stack works through the binding.
     const direct = await fetch(`${stack.synthUrl}/v1/voices`);
     expect(direct.status).toBe(401);
+    expect((await api('/api/voices', {}, BOB)).status).toBe(200);
   });
 
-  it('mints job ids with crypto.randomUUID only (a client cannot choose one)', async () => {
-    const res = await api('/api/tts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Hi.', jobId: '00000000-0000-4000-8000-000000000000' }) }, BOB);
-    const { jobId } = (await res.json()) as CreateJobResponse;
-    expect(jobId).not.toBe('00000000-0000-4000-8000-000000000000');
-    expect(jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(readFileSync(join(REPO_ROOT, 'src/edge/orchestrator/api/jobs.ts'), 'utf8')).toContain('crypto.randomUUID()');
+  it('mints every job id itself: random v4 UUIDs, never one the client sends', async () => {
+    const chosen = '00000000-0000-4000-8000-000000000000';
+    const res = await api('/api/tts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Hi.', jobId: chosen }) }, BOB);
+    expect(res.status).toBe(202);
+    const jobId = await createdId(res);
+    expect(jobId).not.toBe(chosen);
+    expect(minted.length).toBeGreaterThanOrEqual(5);
+    for (const id of minted) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(minted).size).toBe(minted.length);
+    // Random, not counted: no two ids share their first 8 hex digits (a clock or counter would).
+    expect(new Set(minted.map((id) => id.slice(0, 8))).size).toBe(minted.length);
   });
 
   it('writes no secret to any log', async () => {

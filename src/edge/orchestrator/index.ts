@@ -1,12 +1,14 @@
 // The orchestrator Worker: the public HTTP API and the page. Job state lives in
 // TtsJobDurableObject; synthesis goes through the backend Worker.
 import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { LectorError, isLectorError } from '../../core/errors.ts';
 import { audioRoutes } from './api/audio.ts';
 import { jobRoutes } from './api/jobs.ts';
 import { openAiRoutes } from './api/openai.ts';
 import { voiceCatalog } from './api/voices.ts';
 import type { AppEnv } from './api/app-env.ts';
+import { MAX_BODY_BYTES, tooLarge } from './api/validate.ts';
 import { authenticate } from './security/auth.ts';
 import { corsPolicy } from './security/cors.ts';
 
@@ -40,6 +42,16 @@ const requireKey: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 app.use('/api/*', requireKey);
 app.use('/v1/*', requireKey);
+// After the key check: a body without content-length is counted as it streams
+// in and refused as soon as it passes the limit, never read whole first.
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw tooLarge();
+  },
+});
+app.use('/api/*', limitBody);
+app.use('/v1/*', limitBody);
 
 app.get('/api/voices', async (c) => c.json({ voices: await voiceCatalog(c.env) }));
 

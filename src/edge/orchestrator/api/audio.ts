@@ -7,7 +7,8 @@ import { WAV_HEADER_BYTES, parseWav, wavHeader, type PcmFormat } from '../../../
 import { toSrt, toWebVtt, type CaptionLevel } from '../../../core/captions.ts';
 import { LectorError } from '../../../core/errors.ts';
 import type { AudioPlan } from '../job/TtsJobDurableObject.ts';
-import { jobStub } from './jobs.ts';
+import type { Caller } from '../security/auth.ts';
+import { jobStub } from './job-address.ts';
 import { parseJobId } from './validate.ts';
 
 type App = AppEnv;
@@ -24,8 +25,8 @@ function pauses(q: (k: string) => string | undefined): PauseOptions {
 }
 
 /** The job's plan; by default only a completed job, with `?partial=1` its completed prefix too. */
-async function loadPlan(env: Env, jobId: string, partial: boolean, withText: boolean): Promise<AudioPlan> {
-  const plan = await jobStub(env, jobId).getAudioPlan(withText);
+async function loadPlan(env: Env, caller: Caller, jobId: string, partial: boolean, withText: boolean): Promise<AudioPlan> {
+  const plan = await jobStub(env, jobId, caller).getAudioPlan(withText);
   if (!plan) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
   if (plan.status !== 'completed' && !partial) {
     throw new LectorError('chunk_not_ready', 409, `job is ${plan.status} (${plan.chunks.length} of ${plan.total} chunks done); add ?partial=1 for the finished part`, {
@@ -54,7 +55,7 @@ export const audioRoutes = new Hono<App>()
     const jobId = parseJobId(c.req.param('jobId'));
     const format = c.req.query('format') ?? 'wav';
     if (format !== 'wav') throw new LectorError('bad_request', 400, 'format must be wav (see docs/api.md: no MP3/Opus encoder runs here)');
-    const plan = await loadPlan(c.env, jobId, c.req.query('partial') === '1', false);
+    const plan = await loadPlan(c.env, c.get('caller'), jobId, c.req.query('partial') === '1', false);
     const bucket = c.env.TTS_AUDIO_BUCKET;
     const pcmFormat = await readFormat(bucket, plan.chunks[0]!.r2Key);
     const { placed, dataBytes } = layoutTimeline(
@@ -95,7 +96,7 @@ export const audioRoutes = new Hono<App>()
   })
   .get('/tts/:jobId/:file{captions\\.(vtt|srt)}', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
-    const plan = await loadPlan(c.env, jobId, c.req.query('partial') === '1', true);
+    const plan = await loadPlan(c.env, c.get('caller'), jobId, c.req.query('partial') === '1', true);
     const pcmFormat = await readFormat(c.env.TTS_AUDIO_BUCKET, plan.chunks[0]!.r2Key);
     const { placed } = layoutTimeline(
       plan.chunks.map((ch) => ({ index: ch.index, paragraphStart: ch.paragraphStart, pcmBytes: ch.bytes - WAV_HEADER_BYTES })),

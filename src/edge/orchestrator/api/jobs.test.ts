@@ -3,6 +3,7 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { CreateJobResponse, JobState } from '../../../core/api/types.ts';
+import { MAX_BODY_BYTES } from './validate.ts';
 
 const BASE = 'http://lector.test';
 
@@ -66,6 +67,26 @@ describe('POST /api/tts', () => {
   it('refuses 1,000,001 characters with 413 naming the limit', async () => {
     const err = await expectError(await post('/api/tts', { text: 'a '.repeat(500_000) + 'b' }), 413, 'text_too_long');
     expect(err.message).toMatch(/1,?000,?000/);
+  });
+
+  it('refuses a body without content-length once it passes the limit, before the body ends', async () => {
+    // A body that streams MAX_BODY_BYTES + 64 KB and then never ends: reading it whole first would wait for ever.
+    let sent = 0;
+    const block = new Uint8Array(64 * 1024).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > MAX_BODY_BYTES) return new Promise<void>(() => undefined); // stays open
+        sent += block.byteLength;
+        controller.enqueue(block);
+      },
+    });
+    const req = new Request(`${BASE}/api/tts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(req.headers.get('content-length')).toBeNull();
+    const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000));
+    const res = await Promise.race([exports.default.fetch(req), hung]);
+    expect(res, 'the Worker waited for the end of an endless body').not.toBe('hung');
+    await expectError(res as Response, 413, 'payload_too_large');
+    expect(sent).toBeLessThanOrEqual(MAX_BODY_BYTES + 2 * block.byteLength);
   });
 
   it('refuses an unknown voice, listing valid ones', async () => {

@@ -7,15 +7,13 @@ import { LectorError } from '../../../core/errors.ts';
 import { unwrap } from '../../../core/result.ts';
 import { jobConfig } from '../job/config.ts';
 import type { InitializedJob, InitializeJobParams } from '../job/TtsJobDurableObject.ts';
+import type { Caller } from '../security/auth.ts';
 import { admitJob, releaseJob } from '../security/quota.ts';
+import { jobStub } from './job-address.ts';
 import { assertKnownVoice, voiceLimits } from './voices.ts';
 import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
 
 type App = AppEnv;
-
-export function jobStub(env: Env, jobId: string) {
-  return env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
-}
 
 function links(jobId: string): JobLinks {
   const base = `/api/tts/${jobId}`;
@@ -23,15 +21,16 @@ function links(jobId: string): JobLinks {
 }
 
 /** Admits, creates and starts a job; the caller's key pays for its characters. */
-export async function startJob(env: Env, keyId: string | null, params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'>): Promise<InitializedJob> {
+export async function startJob(env: Env, caller: Caller, params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'>): Promise<InitializedJob> {
   // The voice's provider bounds chunk size and chunks in flight.
   const limits = await voiceLimits(env, params.voiceId);
   if (limits) params = { ...params, providerMaxChars: limits.maxChars, providerMaxConcurrency: limits.maxConcurrency };
   const jobId = crypto.randomUUID();
+  const keyId = caller.keyId;
   await admitJob(env, keyId, jobId, params.text.length);
   let init: InitializedJob;
   try {
-    init = unwrap(await jobStub(env, jobId).initializeJob({ ...params, jobId, ownerKeyId: keyId }));
+    init = unwrap(await jobStub(env, jobId, caller).initializeJob({ ...params, jobId, ownerKeyId: keyId }));
   } catch (e) {
     await releaseJob(env, keyId, jobId, false);
     throw e;
@@ -39,7 +38,7 @@ export async function startJob(env: Env, keyId: string | null, params: Omit<Init
   return init;
 }
 
-async function createJob(env: Env, keyId: string | null, req: CreateJobRequest): Promise<CreateJobResponse> {
+async function createJob(env: Env, caller: Caller, req: CreateJobRequest): Promise<CreateJobResponse> {
   const splitting = (req.splitting ?? 'sentence') as SplittingPreference;
   if (!SPLITTING_PREFERENCES.includes(splitting)) {
     throw new LectorError('unknown_splitting', 400, `splitting must be one of ${SPLITTING_PREFERENCES.join(', ')}`);
@@ -48,40 +47,42 @@ async function createJob(env: Env, keyId: string | null, req: CreateJobRequest):
   await assertKnownVoice(env, voiceId);
   const params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'> = { text: req.text, voiceId, splittingPreference: splitting };
   if (req.maxTokens !== undefined) params.maxTokens = req.maxTokens;
-  const init = await startJob(env, keyId, params);
+  const init = await startJob(env, caller, params);
   return { ...init, links: links(init.jobId) };
 }
 
 /** Opens the job's SSE stream in its Durable Object. */
-async function openStream(env: Env, jobId: string, from: number, inline: boolean, order: string): Promise<Response> {
+async function openStream(env: Env, caller: Caller, jobId: string, from: number, inline: boolean, order: string): Promise<Response> {
   const params = new URLSearchParams({ from: String(from), inline: inline ? '1' : '0', order });
-  const res = await jobStub(env, jobId).fetch(`https://job/events?${params}`);
+  const res = await jobStub(env, jobId, caller).fetch(`https://job/events?${params}`);
   if (!res.ok) return res;
   return new Response(res.body, { headers: res.headers });
 }
 
 export const jobRoutes = new Hono<App>()
   .post('/tts', async (c) => {
-    const created = await createJob(c.env, c.get('caller').keyId, parseCreateJob(await readJson(c.req.raw)));
+    const created = await createJob(c.env, c.get('caller'), parseCreateJob(await readJson(c.req.raw)));
     return c.json(created, 202, { location: created.links.self });
   })
   .post('/tts-stream', async (c) => {
     const req = parseCreateJob(await readJson(c.req.raw));
-    const created = await createJob(c.env, c.get('caller').keyId, req);
+    const created = await createJob(c.env, c.get('caller'), req);
     const inline = req.inline === true || c.req.query('inline') === 'base64';
-    const res = await openStream(c.env, created.jobId, -1, inline, req.order ?? 'index');
+    const res = await openStream(c.env, c.get('caller'), created.jobId, -1, inline, req.order ?? 'index');
     res.headers.set('x-lector-job-id', created.jobId);
     return res;
   })
   .get('/tts/:jobId', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
-    const state = await jobStub(c.env, jobId).getJobState(c.req.query('include') === 'chunks');
+    const state = await jobStub(c.env, jobId, c.get('caller')).getJobState(c.req.query('include') === 'chunks');
     if (!state) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
     return c.json(state);
   })
   .get('/tts/:jobId/stats', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
-    return c.json(await jobStub(c.env, jobId).stats());
+    const stub = jobStub(c.env, jobId, c.get('caller'));
+    if (!(await stub.getJobState(false))) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
+    return c.json(await stub.stats());
   })
   .get('/tts/:jobId/events', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
@@ -92,12 +93,12 @@ export const jobRoutes = new Hono<App>()
       from = Number(last);
     }
     const inline = c.req.query('inline') === 'base64' || c.req.query('inline') === '1';
-    return openStream(c.env, jobId, from, inline, c.req.query('order') === 'completion' ? 'completion' : 'index');
+    return openStream(c.env, c.get('caller'), jobId, from, inline, c.req.query('order') === 'completion' ? 'completion' : 'index');
   })
   .get('/tts/:jobId/chunks/:index', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
     const index = parseChunkIndex(c.req.param('index'));
-    const meta = unwrap(await jobStub(c.env, jobId).getAudioChunkMetadata(index));
+    const meta = unwrap(await jobStub(c.env, jobId, c.get('caller')).getAudioChunkMetadata(index));
     if (meta.status !== 'completed' || !meta.r2Key) {
       throw new LectorError('chunk_not_ready', 404, `chunk ${index} is ${meta.status}`, { details: { status: meta.status, lastError: meta.lastError } });
     }
@@ -114,7 +115,7 @@ export const jobRoutes = new Hono<App>()
   })
   .delete('/tts/:jobId', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
-    const res = await jobStub(c.env, jobId).deleteState();
+    const res = await jobStub(c.env, jobId, c.get('caller')).deleteState();
     if (!res.deleted) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
     return c.json({ jobId, deleted: true, objects: res.objects });
   });

@@ -11,9 +11,10 @@ import { LectorError } from '../../../core/errors.ts';
 import { OPENAI_VOICE_NAMES, speechRequestSchema } from '../../../core/openai/speech.ts';
 import { chunkAudioKey } from '../../../core/ids.ts';
 import { SseParser } from '../../../core/sse.ts';
-import { jobStub, startJob } from './jobs.ts';
+import { jobStub } from './job-address.ts';
+import { startJob } from './jobs.ts';
 import { readJson } from './validate.ts';
-import { assertKnownVoice } from './voices.ts';
+import { assertKnownVoice, voiceLimits } from './voices.ts';
 
 type App = AppEnv;
 
@@ -21,6 +22,30 @@ type App = AppEnv;
 function openAiError(e: LectorError): Response {
   const body = { error: { message: e.message, type: e.status < 500 ? 'invalid_request_error' : 'server_error', param: null, code: e.code } };
   return new Response(JSON.stringify(body), { status: e.status, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * The voice id to run, checked before a job is created (and charged): it must
+ * route to a provider (an OpenAI name like `alloy` goes to the default provider
+ * only when that one is OpenAI-compatible), and its chunks must be PCM WAV,
+ * since this route streams one WAV or raw PCM and never decodes MP3 at the edge.
+ */
+async function streamableVoice(env: Env, voice: string): Promise<string> {
+  const openAiName = OPENAI_VOICE_NAMES.includes(voice.toLowerCase());
+  const voiceId = openAiName ? voice.toLowerCase() : voice;
+  if (!openAiName) await assertKnownVoice(env, voiceId);
+  const limits = await voiceLimits(env, voiceId);
+  if (!limits) {
+    throw new LectorError('unknown_voice', 400, `voice "${voiceId.slice(0, 100)}" is not offered here: the default provider does not take OpenAI voice names; see GET /api/voices`);
+  }
+  if (limits.format !== 'wav') {
+    throw new LectorError(
+      'unsupported_format',
+      400,
+      `voice "${voiceId.slice(0, 100)}" returns ${limits.format.toUpperCase()} chunks; /v1/audio/speech streams WAV or PCM, so choose a voice whose provider returns PCM`,
+    );
+  }
+  return voiceId;
 }
 
 export const openAiRoutes = new Hono<App>().post('/audio/speech', async (c) => {
@@ -34,14 +59,10 @@ export const openAiRoutes = new Hono<App>().post('/audio/speech', async (c) => {
     if (req.speed !== undefined && req.speed !== 1) throw new LectorError('bad_request', 400, 'speed other than 1.0 is not supported for long-form jobs yet');
     const format = req.response_format ?? 'wav';
     if (format !== 'wav' && format !== 'pcm') throw new LectorError('unsupported_format', 400, `response_format ${format} is not streamed for long-form jobs yet; use wav or pcm`);
-    const voiceId = req.voice.toLowerCase();
-    if (!OPENAI_VOICE_NAMES.includes(voiceId)) await assertKnownVoice(c.env, req.voice);
-    const { jobId } = await startJob(c.env, c.get('caller').keyId, {
-      text: req.input,
-      voiceId: OPENAI_VOICE_NAMES.includes(voiceId) ? voiceId : req.voice,
-      splittingPreference: 'sentence',
-    });
-    const stub = jobStub(c.env, jobId);
+    const voiceId = await streamableVoice(c.env, req.voice);
+    const caller = c.get('caller');
+    const { jobId } = await startJob(c.env, caller, { text: req.input, voiceId, splittingPreference: 'sentence' });
+    const stub = jobStub(c.env, jobId, caller);
     const events = await stub.fetch(`https://job/events?from=-1&order=index`);
     if (!events.ok || !events.body) throw new LectorError('internal', 500, 'job stream unavailable');
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();

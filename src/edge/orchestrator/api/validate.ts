@@ -21,8 +21,7 @@ export async function readJson(request: Request): Promise<unknown> {
   if (!/^application\/json\b/i.test(type)) {
     throw new LectorError('unsupported_media_type', 415, 'send the body as application/json');
   }
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  // The size limit is enforced as the body streams in (hono/body-limit in index.ts); this re-check costs nothing.
   const body = await request.arrayBuffer();
   if (body.byteLength > MAX_BODY_BYTES) throw tooLarge();
   try {
@@ -52,6 +51,6 @@ export function parseChunkIndex(value: string): number {
   return Number(value);
 }
 
-function tooLarge(): LectorError {
+export function tooLarge(): LectorError {
   return new LectorError('payload_too_large', 413, `request body over ${MAX_BODY_BYTES} bytes`);
 }

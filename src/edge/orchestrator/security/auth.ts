@@ -26,15 +26,32 @@ function hex(bytes: Uint8Array): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A key's name in `name=key`: short, and without `:` (job objects are named `<keyId>:<jobId>`). */
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * One entry of `LECTOR_API_KEYS`: `name=key` when the part before the first `=`
+ * is a name and a key follows; otherwise the whole entry is an unnamed key, so
+ * base64 keys with `=` padding (`Zm9vYg==`) stay whole.
+ */
+export function parseKeyEntry(part: string): { name: string | null; key: string } {
+  const eq = part.indexOf('=');
+  if (eq > 0) {
+    const name = part.slice(0, eq);
+    const key = part.slice(eq + 1);
+    if (KEY_NAME.test(name) && /[^=]/.test(key)) return { name, key };
+  }
+  return { name: null, key: part };
+}
+
 /** `LECTOR_API_KEYS`: comma-separated keys, each optionally `name=key`. */
 async function configuredKeys(source: string): Promise<KeyEntry[]> {
   if (cache?.source === source) return cache.keys;
   const keys: KeyEntry[] = [];
   for (const part of source.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const eq = part.indexOf('=');
-    const key = eq > 0 ? part.slice(eq + 1) : part;
+    const { name, key } = parseKeyEntry(part);
     const d = await digest(key);
-    keys.push({ id: eq > 0 ? part.slice(0, eq) : `key-${hex(d).slice(0, 8)}`, digest: d });
+    keys.push({ id: name ?? `key-${hex(d).slice(0, 16)}`, digest: d });
   }
   cache = { source, keys };
   return keys;
@@ -48,7 +65,13 @@ function presentedKey(request: Request): string | null {
   }
   const cookie = request.headers.get('cookie');
   const m = cookie ? /(?:^|;\s*)lector_key=([^;]+)/.exec(cookie) : null;
-  return m ? decodeURIComponent(m[1]!) : null;
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    // Bad percent-encoding: a key that matches nothing (401), not an unhandled URIError (500).
+    throw new LectorError('unauthorized', 401, 'invalid API key');
+  }
 }
 
 export async function authenticate(request: Request, apiKeys: string | undefined): Promise<Caller> {
