@@ -3,13 +3,16 @@
 // in batches, and applies the retry decision (src/core/retry-decision.ts) to each answer.
 import type { RawTtsFailure, RawTtsRequest, RawTtsResponse } from '../../../core/api/types.ts';
 import { decideChunkAnswer, type HoldState, NO_HOLD } from '../../../core/retry-decision.ts';
-import { DEFAULT_BREAKER, routerStub, type RouteOutcome } from '../router/RouterCounter.ts';
+import { type Acquired, DEFAULT_BREAKER, REPORT_BATCH_MS, routerStub, type RouteOutcome } from '../router/RouterCounter.ts';
 import type { JobConfig } from './config.ts';
 import { type JobEvents, TERMINAL } from './JobEvents.ts';
 import type { ChunkLease, Completion, JobStore } from './JobStore.ts';
 
 /** Longest job-wide hold after failures: RouterCounter's half-open delay. */
 const HOLD_MAX_MS = DEFAULT_BREAKER.halfOpenAfterMs;
+
+/** A lease outlives its call's timeout by this much, so the timeout always ends the call first. */
+export const LEASE_GRACE_MS = 2_000;
 
 export interface DispatcherDeps {
   store: JobStore;
@@ -28,6 +31,8 @@ export class ChunkDispatcher {
   private readonly inflight = new Set<Promise<void>>();
   /** Breaker outcomes not yet reported. */
   private readonly outcomes: RouteOutcome[] = [];
+  /** Flushes the batch REPORT_BATCH_MS after its first outcome, whatever the pump is doing. */
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Pumps running now (an alarm's, at most one at a time in practice). */
   private pumping = 0;
   /** Job-wide hold and outage clocks (see HoldState). */
@@ -62,12 +67,19 @@ export class ChunkDispatcher {
         const room = held ? 0 : Math.min(job.concurrency - this.inflight.size, config.maxChunksPerAlarm - dispatched);
         const leases = store.lease(room, Date.now());
         if (leases.length > 0) {
-          const routes = await routerStub(this.d.env).acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
+          let routes: Acquired[];
+          try {
+            routes = await routerStub(this.d.env).acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
+          } catch (e) {
+            // No call was made: the leases go back with their attempts, and the alarm retries.
+            for (const lease of leases) store.deferLease(lease.index, lease.token, Date.now());
+            throw e;
+          }
           leases.forEach((lease, i) => {
             const route = routes[i]!;
             if ('wait' in route) {
               // Every backend's circuit is open: wait without spending an attempt.
-              store.deferLease(lease.index, Date.now() + route.wait);
+              store.deferLease(lease.index, lease.token, Date.now() + route.wait);
               return;
             }
             dispatched++;
@@ -91,8 +103,20 @@ export class ChunkDispatcher {
     }
   }
 
+  /**
+   * Queues a breaker outcome. Successes may wait for a batch, but never longer than
+   * REPORT_BATCH_MS: RouterCounter counts a ticket unreported past its deadline as a failure.
+   */
+  recordOutcome(o: RouteOutcome): void {
+    this.outcomes.push(o);
+    if (this.pumping === 0 || !o.success) this.flushOutcomes();
+    else this.flushTimer ??= setTimeout(() => this.flushOutcomes(), REPORT_BATCH_MS);
+  }
+
   /** Breaker outcomes go to RouterCounter in batches: one RPC per batch, not per chunk. */
   private flushOutcomes(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.outcomes.length === 0) return;
     const batch = this.outcomes.splice(0);
     void routerStub(this.d.env).reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
@@ -117,14 +141,17 @@ export class ChunkDispatcher {
     if (model) req.model = model;
     req.backendUrl = route.url;
     this.backendCalls++;
+    this.d.store.startCall(lease.index, lease.token, lease.timeoutMs, LEASE_GRACE_MS, Date.now());
     const result = await this.callBackend(req, lease.timeoutMs);
     // Only failures that say something about the backend count against its circuit.
-    this.outcomes.push({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
-    if (this.pumping === 0) this.flushOutcomes();
+    this.recordOutcome({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
     this.applyAnswer(lease, result, Date.now());
   }
 
-  /** Records one call's answer on the chunk's row, as the retry decision says. */
+  /**
+   * Records one call's answer on the chunk's row, as the retry decision says. Every write is
+   * conditioned on the lease's token: the late answer of a lease handed out again changes nothing.
+   */
   applyAnswer(lease: ChunkLease, result: RawTtsResponse | RawTtsFailure, now: number): void {
     const { store, events } = this.d;
     const job = store.job();
@@ -139,20 +166,20 @@ export class ChunkDispatcher {
     if ('r2Key' in result) {
       const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
       if (result.words) completion.words = result.words;
-      if (store.complete(lease.index, completion, now)) events.chunkCompleted(lease.index);
+      if (store.complete(lease.index, completion, now, lease.token)) events.chunkCompleted(lease.index);
       return;
     }
     const e = result.error;
     const message = `${e.code}: ${e.message}${e.status ? ` (status ${e.status})` : ''}`;
     switch (decision.kind) {
       case 'retry-unavailable':
-        store.retryUnavailable(lease.index, message, decision.notBefore, now);
+        store.retryUnavailable(lease.index, lease.token, message, decision.notBefore, now);
         break;
       case 'retry-later':
-        store.retryLater(lease.index, message, decision.notBefore, now);
+        store.retryLater(lease.index, lease.token, message, decision.notBefore, now);
         break;
       default:
-        store.failChunk(lease.index, message, now);
+        store.failChunk(lease.index, message, now, lease.token);
         events.settledIfTerminal();
     }
   }

@@ -179,8 +179,9 @@ export class JobLifecycle {
     const objects = await this.deleteAudio(jobId);
     this.d.events.jobRemoved(jobId);
     if (cancel) await this.d.storage.deleteAlarm();
+    // Nothing is left behind: no tables are re-created until a job is created again.
     await this.d.storage.deleteAll();
-    this.d.store.ensureSchema();
+    this.d.store.forget();
     return objects;
   }
 

@@ -49,6 +49,8 @@ export interface ChunkRow {
   last_error: string | null;
   last_error_at: number | null;
   completed_seq: number | null;
+  /** Grows by one with every lease of this chunk: the token a call's answer must match. */
+  lease_token: number;
 }
 
 export interface NewChunk {
@@ -86,6 +88,8 @@ export interface ChunkLease {
   text: string;
   attempt: number;
   timeoutMs: number;
+  /** This lease's token: only an answer carrying it may complete, retry or fail the chunk. */
+  token: number;
 }
 
 export interface Completion {
@@ -105,26 +109,53 @@ export class JobStore {
   /** Rows written since construction: the benchmark reports it. */
   rowsWritten = 0;
 
+  /** Whether the tables exist (undefined: not looked yet). Only a created job has tables. */
+  private ready: boolean | undefined;
+
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
     this.sql = storage.sql;
-    this.ensureSchema();
   }
 
-  /** Creates the tables (again, after deleteAll). */
-  ensureSchema(): void {
+  /**
+   * True when this object holds a job's tables. Reading never creates them: an id
+   * nobody created (a typo, another key's job) stays an object with nothing stored.
+   */
+  exists(): boolean {
+    if (this.ready === undefined) {
+      this.ready = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job'`).toArray().length > 0;
+      if (this.ready) this.migrate();
+    }
+    return this.ready;
+  }
+
+  /** The storage was wiped (deleteAll): nothing exists until the next createJob. */
+  forget(): void {
+    this.ready = false;
+  }
+
+  /** Creates the tables; only createJob calls it. */
+  private ensureSchema(): void {
     this.sql.exec(SCHEMA_SQL);
-    // Columns added after the first schema: add them to older databases.
-    const cols = new Set(this.sql.exec<{ name: string }>('PRAGMA table_info(job)').toArray().map((r) => r.name));
-    const added: [string, string][] = [
-      ['owner_key', 'TEXT'],
-      ['pages', 'INTEGER NOT NULL DEFAULT 1'],
-      ['split_page', 'INTEGER NOT NULL DEFAULT 1'],
-      ['max_tokens', 'INTEGER'],
-      ['timeout_override_ms', 'INTEGER'],
-      ['max_chars', 'INTEGER'],
+    this.migrate();
+    this.ready = true;
+  }
+
+  /** Columns added after the first schema: add them to older databases. */
+  private migrate(): void {
+    const added: [string, string, string][] = [
+      ['job', 'owner_key', 'TEXT'],
+      ['job', 'pages', 'INTEGER NOT NULL DEFAULT 1'],
+      ['job', 'split_page', 'INTEGER NOT NULL DEFAULT 1'],
+      ['job', 'max_tokens', 'INTEGER'],
+      ['job', 'timeout_override_ms', 'INTEGER'],
+      ['job', 'max_chars', 'INTEGER'],
+      ['chunk', 'lease_token', 'INTEGER NOT NULL DEFAULT 0'],
     ];
-    for (const [name, type] of added) if (!cols.has(name)) this.sql.exec(`ALTER TABLE job ADD COLUMN ${name} ${type}`);
+    for (const table of ['job', 'chunk']) {
+      const cols = new Set(this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((r) => r.name));
+      for (const [t, name, type] of added) if (t === table && !cols.has(name)) this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+    }
   }
 
   private exec(query: string, ...params: SqlValue[]): Row[] {
@@ -135,6 +166,7 @@ export class JobStore {
   }
 
   job(): JobRow | null {
+    if (!this.exists()) return null;
     const rows = this.exec('SELECT * FROM job WHERE id = 1');
     return (rows[0] as unknown as JobRow | undefined) ?? null;
   }
@@ -142,6 +174,7 @@ export class JobStore {
   /** Creates the job with the chunks of its first page; later pages wait in `source_page`. */
   createJob(job: NewJob, chunks: NewChunk[], laterPages: readonly { text: string; continuesParagraph: boolean }[] = []): void {
     this.storage.transactionSync(() => {
+      this.ensureSchema();
       this.exec(
         `INSERT INTO job (id, job_id, status, voice_id, model, splitting, total, text_chars, overall_timeout_ms,
            concurrency, max_attempts, created_at, updated_at, expires_at, owner_key, pages, split_page, max_tokens, timeout_override_ms, max_chars)
@@ -195,7 +228,7 @@ export class JobStore {
   lease(limit: number, now: number): ChunkLease[] {
     if (limit <= 0) return [];
     const rows = this.exec(
-      `SELECT idx, text, attempts, timeout_ms FROM chunk
+      `SELECT idx, text, attempts, timeout_ms, lease_token FROM chunk
        WHERE status IN ('pending', 'processing')
          AND ((status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
          AND (SELECT split_page >= pages FROM job WHERE id = 1)
@@ -207,10 +240,10 @@ export class JobStore {
       const idx = r.idx as number;
       const timeoutMs = r.timeout_ms as number;
       this.exec(
-        `UPDATE chunk SET status = 'processing', attempts = attempts + 1, lease_expires_at = ? WHERE idx = ?`,
+        `UPDATE chunk SET status = 'processing', attempts = attempts + 1, lease_token = lease_token + 1, lease_expires_at = ? WHERE idx = ?`,
         now + timeoutMs, idx,
       );
-      leases.push({ index: idx, text: r.text as string, attempt: (r.attempts as number) + 1, timeoutMs });
+      leases.push({ index: idx, text: r.text as string, attempt: (r.attempts as number) + 1, timeoutMs, token: (r.lease_token as number) + 1 });
     }
     if (leases.length > 0) {
       const high = leases[leases.length - 1]!.index + 1;
@@ -223,10 +256,23 @@ export class JobStore {
     return leases;
   }
 
-  /** Marks a chunk completed once; a second mark changes nothing. Returns false if it was already completed. */
-  complete(index: number, c: Completion, now: number): boolean {
-    const row = this.exec('SELECT status FROM chunk WHERE idx = ?', index)[0];
+  /**
+   * The lease's clock starts when its call starts (routing may take a while after the lease):
+   * the lease outlives the call's own timeout by `graceMs`, so it is never handed out twice
+   * while this instance still waits for the answer.
+   */
+  startCall(index: number, token: number, timeoutMs: number, graceMs: number, now: number): void {
+    this.exec(`UPDATE chunk SET lease_expires_at = ? WHERE idx = ? AND status = 'processing' AND lease_token = ?`, now + timeoutMs + graceMs, index, token);
+  }
+
+  /**
+   * Marks a chunk completed once; a second mark changes nothing. Returns false if it was already
+   * completed, or if `token` is given and a newer lease of the chunk exists (a late answer).
+   */
+  complete(index: number, c: Completion, now: number, token?: number): boolean {
+    const row = this.exec('SELECT status, lease_token FROM chunk WHERE idx = ?', index)[0];
     if (!row || row.status === 'completed') return false;
+    if (token !== undefined && row.lease_token !== token) return false;
     const wasFailed = row.status === 'failed';
     const job = this.job()!;
     const seq = job.completion_seq + 1;
@@ -244,38 +290,39 @@ export class JobStore {
     return true;
   }
 
-  /** Puts a chunk back in the queue after a retryable failure. */
-  retryLater(index: number, message: string, notBefore: number, now: number): void {
+  /** Puts a chunk back in the queue after a retryable failure of lease `token`. */
+  retryLater(index: number, token: number, message: string, notBefore: number, now: number): void {
     this.exec(
       `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, not_before = ?, last_error = ?, last_error_at = ?
-       WHERE idx = ? AND status = 'processing'`,
-      notBefore, message, now, index,
+       WHERE idx = ? AND status = 'processing' AND lease_token = ?`,
+      notBefore, message, now, index, token,
     );
   }
 
   /** Puts a chunk back after the backend was unavailable: the attempt does not count. */
-  retryUnavailable(index: number, message: string, notBefore: number, now: number): void {
+  retryUnavailable(index: number, token: number, message: string, notBefore: number, now: number): void {
     this.exec(
       `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, not_before = ?, last_error = ?, last_error_at = ?,
          attempts = MAX(0, attempts - 1)
-       WHERE idx = ? AND status = 'processing'`,
-      notBefore, message, now, index,
+       WHERE idx = ? AND status = 'processing' AND lease_token = ?`,
+      notBefore, message, now, index, token,
     );
   }
 
-  /** Returns a leased chunk to the queue untried (no backend was free): the attempt does not count. */
-  deferLease(index: number, notBefore: number): void {
+  /** Returns a leased chunk to the queue untried (no backend was free, or routing failed): the attempt does not count. */
+  deferLease(index: number, token: number, notBefore: number): void {
     this.exec(
       `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, not_before = ?, attempts = MAX(0, attempts - 1)
-       WHERE idx = ? AND status = 'processing'`,
-      notBefore, index,
+       WHERE idx = ? AND status = 'processing' AND lease_token = ?`,
+      notBefore, index, token,
     );
   }
 
-  /** Fails a chunk for good and the job with it. */
-  failChunk(index: number, message: string, now: number): void {
-    const row = this.exec('SELECT status FROM chunk WHERE idx = ?', index)[0];
+  /** Fails a chunk for good and the job with it; with `token`, only if that lease is still the chunk's current one. */
+  failChunk(index: number, message: string, now: number, token?: number): void {
+    const row = this.exec('SELECT status, lease_token FROM chunk WHERE idx = ?', index)[0];
     if (!row || row.status === 'completed' || row.status === 'failed') return;
+    if (token !== undefined && (row.status !== 'processing' || row.lease_token !== token)) return;
     this.exec(
       `UPDATE chunk SET status = 'failed', lease_expires_at = NULL, last_error = ?, last_error_at = ? WHERE idx = ?`,
       message, now, index,
@@ -294,6 +341,7 @@ export class JobStore {
 
   /** After a restart no request of the old instance is still running: release its leases at once. */
   releaseAllLeases(): number {
+    if (!this.exists()) return 0;
     // Their attempt never got an answer: it does not count.
     const rows = this.exec(
       `UPDATE chunk SET status = 'pending', lease_expires_at = NULL, attempts = MAX(0, attempts - 1) WHERE status = 'processing' RETURNING idx`,

@@ -66,6 +66,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private readonly dispatcher: ChunkDispatcher;
   /** Alarm invocations of this instance, for the benchmark. */
   private alarms = 0;
+  /** Failed alarm invocations in a row. */
+  private alarmFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -188,6 +190,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   }
 
   async updateJobStatus(u: { status?: JobStatus; errorMessage?: string; sentenceIndexToFail?: number }): Promise<JobState | null> {
+    if (!this.store.exists()) return null;
     const now = Date.now();
     if (u.sentenceIndexToFail !== undefined) this.store.failChunk(u.sentenceIndexToFail, u.errorMessage ?? 'failed by request', now);
     if (u.status) this.store.setJobStatus(u.status, u.errorMessage ?? null, now);
@@ -232,8 +235,23 @@ export class TtsJobDurableObject extends DurableObject<Env> {
 
   // ---- Durable execution -------------------------------------------------------
 
+  /**
+   * Every path leaves the next alarm set while the job exists: a failure (RouterCounter or R2
+   * unreachable, say) re-arms with a growing delay instead of relying on the runtime's few retries.
+   */
   override async alarm(): Promise<void> {
     this.alarms++;
+    try {
+      await this.advance();
+      this.alarmFailures = 0;
+    } catch (e) {
+      this.alarmFailures++;
+      console.error('job alarm failed; retrying', String(e));
+      if (this.store.exists()) await this.ctx.storage.setAlarm(Date.now() + alarmRetryDelayMs(this.alarmFailures));
+    }
+  }
+
+  private async advance(): Promise<void> {
     const job = this.store.job();
     if (!job) return;
     if (Date.now() >= job.expires_at) {
@@ -254,6 +272,11 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     if (!job || TERMINAL.has(job.status)) return [];
     return this.store.lease(k, Date.now());
   }
+}
+
+/** 1 s, 2 s, 4 s … up to a minute. */
+function alarmRetryDelayMs(failures: number): number {
+  return Math.min(60_000, 1_000 * 2 ** Math.max(0, failures - 1));
 }
 
 function failure(e: unknown): { ok: false; error: WireError } {

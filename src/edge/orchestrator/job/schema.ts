@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS chunk (
   words TEXT,
   last_error TEXT,
   last_error_at INTEGER,
-  completed_seq INTEGER
+  completed_seq INTEGER,
+  lease_token INTEGER NOT NULL DEFAULT 0
 );
 -- Only chunks still to do are indexed: a lease (pending -> processing) writes no
 -- index entry, and a completion removes one. Half the rows written of a (status, idx) index.

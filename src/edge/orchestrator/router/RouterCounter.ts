@@ -34,7 +34,16 @@ export interface BackendStatus {
   url: string;
   state: 'closed' | 'open' | 'half-open' | 'isolated';
   dispatched: number;
+  /** Tickets whose outcome was not reported within their call's timeout + REPORT_GRACE_MS (counted as failures). */
+  missedReports: number;
 }
+
+/**
+ * A ticket's outcome must be reported within its call's timeout plus this; after that it counts
+ * as a failure (the job that took it is gone). Jobs batch reports for at most REPORT_BATCH_MS.
+ */
+export const REPORT_GRACE_MS = 5_000;
+export const REPORT_BATCH_MS = 1_000;
 
 interface Ticket {
   resolve: () => void;
@@ -48,12 +57,22 @@ export class RouterCounter extends DurableObject<Env> {
   private backends: string[] | undefined;
   private breakers: CircuitBreakerPolicy[] = [];
   private dispatched: number[] = [];
+  private missed: number[] = [];
+  /** The one load in progress or done: concurrent first calls share it. */
+  private loading: Promise<void> | undefined;
   private counter = 0;
   private readonly tickets = new Map<string, Ticket>();
   private readonly options: BackendBreakerOptions = DEFAULT_BREAKER;
 
-  private async load(): Promise<void> {
-    if (this.backends) return;
+  private load(): Promise<void> {
+    this.loading ??= this.loadOnce().catch((e: unknown) => {
+      this.loading = undefined;
+      throw e;
+    });
+    return this.loading;
+  }
+
+  private async loadOnce(): Promise<void> {
     const list = await this.env.BACKEND.backends();
     const saved = (await this.ctx.storage.get<{ urls: string[]; states: unknown[]; counter: number }>('router')) ?? null;
     this.backends = list;
@@ -72,6 +91,7 @@ export class RouterCounter extends DurableObject<Env> {
       return policy;
     });
     this.dispatched = list.map(() => 0);
+    this.missed = list.map(() => 0);
   }
 
   private async persist(): Promise<void> {
@@ -127,7 +147,7 @@ export class RouterCounter extends DurableObject<Env> {
 
   async status(): Promise<BackendStatus[]> {
     await this.load();
-    return this.backends!.map((url, i) => ({ backend: i, url, state: STATE_NAMES[this.breakers[i]!.state]!, dispatched: this.dispatched[i]! }));
+    return this.backends!.map((url, i) => ({ backend: i, url, state: STATE_NAMES[this.breakers[i]!.state]!, dispatched: this.dispatched[i]!, missedReports: this.missed[i]! }));
   }
 
   /** 0 if the backend's circuit admits a call now, else ms until it will. */
@@ -153,8 +173,9 @@ export class RouterCounter extends DurableObject<Env> {
     const outcome = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.tickets.delete(id);
+        this.missed[i]!++;
         reject(new Error('no report before the call timed out'));
-      }, timeoutMs + 5_000);
+      }, timeoutMs + REPORT_GRACE_MS);
       this.tickets.set(id, { resolve, reject, timer });
     });
     this.breakers[i]!.execute(() => outcome).catch(() => undefined /* outcome recorded by the breaker */);
