@@ -10,6 +10,7 @@ import { measureChunk } from './measure.ts';
 import type { BookAudioFormat, BookTags, ChapterTime } from './metadata.ts';
 import { layoutEncodedBook, pauseKind } from './timeline.ts';
 import { bookWriter } from './writers.ts';
+import { encodeSpeech } from '../../../synth/encoders/encode.ts';
 
 const SCRIPT = [
   { text: 'Chapter One.', paragraphStart: true, chapter: 0 },
@@ -262,4 +263,26 @@ describe('a 10-hour book', () => {
     const [h, m, s] = String(last).split(':').map(Number);
     expect(Math.abs((h! * 3600 + m! * 60 + s!) * 1000 - chapters[81]!.startMs)).toBeLessThan(1);
   }, 120_000);
+});
+
+describe('chunks from the synthesis service encoder (ffmpeg: MP3 48 kbit/s CBR, Ogg Opus 32 kbit/s at 48 kHz)', () => {
+  for (const format of ['mp3', 'opus'] as const) {
+    test(`${format}: decoded book holds every chunk where the timeline puts it; music-metadata agrees on duration and chapters`, async () => {
+      const encoded: Uint8Array[] = [];
+      for (const p of pcm) encoded.push((await encodeSpeech(p.pcm, p.sampleRate, format)).audio);
+      const built = build(format, encoded);
+      const meta = await expectTags(built.file, format === 'mp3' ? 'audio/mpeg' : 'audio/ogg', built);
+      if (format === 'mp3') expect(meta.format.chapters?.map((c) => c.title)).toEqual(TAGS.chapterTitles);
+      const decode = format === 'mp3' ? (b: Uint8Array) => decodeMp3(b, { gapless: false }) : decodeOggOpus;
+      const book = await decode(built.file);
+      expect(book.errors).toBe(0);
+      const rate = book.sampleRate;
+      expect(book.samples.length).toBe(Math.round((built.durationMs * rate) / 1000));
+      for (let i = 0; i < encoded.length; i++) {
+        const alone = (await decode(encoded[i]!)).samples;
+        const start = Math.round((built.chunks[i]!.startMs * rate) / 1000);
+        expect(errorDb(book.samples.subarray(start, start + alone.length), alone), `chunk ${i}`).toBeLessThan(format === 'mp3' ? -60 : -20);
+      }
+    });
+  }
 });
