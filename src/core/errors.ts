@@ -49,7 +49,13 @@ export type ErrorCode =
   | 'epub_no_package'
   | 'epub_malformed_xml'
   | 'epub_missing_resource'
-  | 'epub_no_spine';
+  | 'epub_no_spine'
+  // Audiobooks (docs/audiobook.md).
+  | 'source_missing'
+  | 'invalid_audio_format'
+  | 'book_not_ready'
+  | 'chapter_not_found'
+  | 'range_not_satisfiable';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };

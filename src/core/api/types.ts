@@ -18,6 +18,45 @@ export interface CreateJobRequest {
   inline?: boolean;
   /** Send chunk events in completion order instead of index order. */
   order?: 'index' | 'completion';
+  /** How `text` is written (docs/documents.md): plain text (default), Markdown or HTML; chapters come from headings. */
+  inputFormat?: InputFormat;
+  /** Book metadata for the audiobook's tags. */
+  title?: string;
+  author?: string;
+  /** The book as chapters instead of `text` (one of the two). */
+  chapters?: { title: string; text: string }[];
+  /** Which chapters to read: `1,3-5` (1-based, as the job's `chapters[].index`). */
+  chapterSelection?: string;
+  /** Audio format of the chunks and the assembled book (docs/audiobook.md). Default `wav` for JSON requests, `mp3` for uploaded documents. */
+  audioFormat?: JobAudioFormat;
+}
+
+export type InputFormat = 'text' | 'markdown' | 'html';
+export const INPUT_FORMATS: readonly InputFormat[] = ['text', 'markdown', 'html'];
+
+/** Formats a job's chunks and its assembled book are stored in. */
+export type JobAudioFormat = 'wav' | 'mp3' | 'opus';
+export const JOB_AUDIO_FORMATS: readonly JobAudioFormat[] = ['wav', 'mp3', 'opus'];
+
+/** A chapter of a job (chapter boundaries are chunk boundaries). */
+export interface JobChapter {
+  /** 1-based, the book's own chapter number (kept when chapters are selected). */
+  index: number;
+  title: string;
+  firstChunk: number;
+  chunkCount: number;
+  /** Length of the chapter in the assembled book, once all its chunks are done. */
+  durationMs: number | null;
+}
+
+/** The assembled audiobook of a job (GET /api/tts/{id}: `book`). */
+export interface JobBook {
+  format: JobAudioFormat;
+  status: 'waiting' | 'assembling' | 'done' | 'failed';
+  /** R2 object size of the whole-book file once done. */
+  bytes: number | null;
+  durationMs: number | null;
+  links: { audio: string; chapters: string };
 }
 
 export interface JobLinks {
@@ -74,6 +113,12 @@ export interface JobState {
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
+  /** Book metadata (null fields when unknown). */
+  metadata: { title: string | null; author: string | null };
+  /** Chapters in play order; empty for a job without chapters. */
+  chapters: JobChapter[];
+  audioFormat: JobAudioFormat;
+  book?: JobBook;
   chunks?: ChunkInfo[];
 }
 

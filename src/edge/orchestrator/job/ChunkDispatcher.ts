@@ -23,6 +23,8 @@ export interface DispatcherDeps {
   waitUntil(p: Promise<unknown>): void;
   /** A chunk ended while no pump runs: the job must set its next alarm. */
   onIdleSettle(): Promise<void>;
+  /** The audio format the job's chunks are stored in (undefined: the provider's own). */
+  chunkFormat?(): RawTtsRequest['format'];
 }
 
 export class ChunkDispatcher {
@@ -140,6 +142,8 @@ export class ChunkDispatcher {
     const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
     if (model) req.model = model;
     req.backendUrl = route.url;
+    const format = this.d.chunkFormat?.();
+    if (format) req.format = format;
     this.backendCalls++;
     this.d.store.startCall(lease.index, lease.token, lease.timeoutMs, LEASE_GRACE_MS, Date.now());
     const result = await this.callBackend(req, lease.timeoutMs);

@@ -8,6 +8,8 @@ import type { JobConfig } from './config.ts';
 import { HAS_SPEAKABLE, planPage } from './chunkPlan.ts';
 import { type JobEvents, TERMINAL } from './JobEvents.ts';
 import type { JobStore } from './JobStore.ts';
+import { BookStore } from './BookStore.ts';
+import { type BookInput, chapterPages, readNextSection } from './BookSource.ts';
 
 export interface InitializeJobParams {
   jobId: string;
@@ -30,6 +32,8 @@ export interface InitializeJobParams {
   autoStart?: boolean;
   /** Internal (tests, benchmarks): use this per-chunk timeout instead of the formula. */
   chunkTimeoutOverrideMs?: number;
+  /** The job is a book: chapters (or an EPUB read section by section), metadata, audio format. `text` is then ignored. */
+  book?: BookInput;
 }
 
 export interface InitializedJob {
@@ -55,18 +59,25 @@ export class JobLifecycle {
   private readonly splitWaiters: (() => void)[] = [];
   private deleting: Promise<number> | undefined;
 
+  private readonly book: BookStore;
+
   constructor(deps: LifecycleDeps) {
     this.d = deps;
+    this.book = new BookStore(deps.storage.sql);
   }
 
   /** Stores a new job and starts its alarm; waits until every page is split. Throws LectorError. */
   async create(params: InitializeJobParams): Promise<InitializedJob> {
     const { store, config } = this.d;
     if (store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
-    assertJobTextSize(params.text);
-    if (!HAS_SPEAKABLE.test(params.text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
-    // A long text is split one page per alarm so no invocation spends more than a few ms of CPU.
-    const pages = paginate(params.text);
+    const book = params.book;
+    const text = book ? (book.chapters ?? []).map((c) => c.text).join('\n\n') : params.text;
+    assertJobTextSize(text);
+    if (!book?.epub && !HAS_SPEAKABLE.test(text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
+    // A long text is split one page per alarm so no invocation spends more than a few ms of CPU;
+    // a book's pages never span two chapters, and an EPUB's pages come one section per alarm.
+    const pages = book ? chapterPages(book.chapters ?? []) : paginate(text).map((p) => ({ ...p, chapter: 0 }));
+    if (pages.length === 0) pages.push({ text: '', continuesParagraph: false, chapter: 0 });
     const plan = {
       splitting: params.splittingPreference,
       maxTokens: params.maxTokens ?? null,
@@ -74,7 +85,7 @@ export class JobLifecycle {
       timeoutOverrideMs: params.chunkTimeoutOverrideMs ?? null,
     };
     const first = planPage(pages[0]!.text, { ...plan, chunksSoFar: 0, continues: false });
-    if (pages.length === 1 && first.length === 0) throw new LectorError('empty_text', 400, 'text has nothing to speak');
+    if (pages.length === 1 && first.length === 0 && !book?.epub) throw new LectorError('empty_text', 400, 'text has nothing to speak');
     const now = Date.now();
     store.createJob(
       {
@@ -82,7 +93,7 @@ export class JobLifecycle {
         voiceId: params.voiceId,
         model: params.model ?? null,
         splitting: params.splittingPreference,
-        textChars: params.text.length,
+        textChars: text.length,
         overallTimeoutMs: 0,
         concurrency: Math.min(params.concurrency ?? config.concurrency, params.providerMaxConcurrency ?? Infinity),
         maxAttempts: params.maxAttempts ?? config.maxAttempts,
@@ -96,13 +107,25 @@ export class JobLifecycle {
       first,
       pages.slice(1),
     );
+    if (book) {
+      this.book.create({
+        title: book.title,
+        author: book.author,
+        audioFormat: book.audioFormat,
+        ...(book.epub ? { epubKey: book.epub.key, sectionsTotal: book.epub.sections, selection: book.epub.selection } : {}),
+        cover: book.cover ?? null,
+        chapters: book.epub ? book.epub.chapters : (book.chapters ?? []).map((c) => ({ index: c.index, title: c.title })),
+      });
+      pages.forEach((p, i) => this.book.mapPage(i, p.chapter));
+      this.book.extendChapter(pages[0]!.chapter, 0, first.length);
+    }
     if (params.autoStart === false) {
       while (this.splitNextPage()) {
         // Tests that drive leases by hand get the whole job at once.
       }
     } else {
       await this.d.storage.setAlarm(now);
-      if (pages.length > 1) await this.splitDone();
+      if (pages.length > 1 || book?.epub) await this.splitDone();
     }
     const job = store.job()!;
     if (job.total === 0) {
@@ -127,14 +150,44 @@ export class JobLifecycle {
       continues: page.continuesParagraph,
     });
     store.appendPage(page.page, chunks, Date.now());
-    if (!store.nextPage()) {
+    const chapter = this.book.chapterOfPage(page.page);
+    if (chapter !== null) this.book.extendChapter(chapter, job.total, chunks.length);
+    if (!store.nextPage() && !this.book.nextSection()) {
       for (const wake of this.splitWaiters.splice(0)) wake();
     }
     return true;
   }
 
+  /**
+   * One bounded step of splitting: the next EPUB section read into pages, or
+   * else the next page split into chunks. False when splitting is over.
+   */
+  async advanceSplitting(): Promise<boolean> {
+    if (this.splitNextPage()) return true;
+    try {
+      if (!(await readNextSection(this.d.bucket, this.d.store, this.book))) return false;
+    } catch (e) {
+      // A section that cannot be read ends the job: its error says why.
+      const message = e instanceof LectorError ? e.message : String(e);
+      this.d.store.setJobStatus('failed', `reading the EPUB failed: ${message}`, Date.now());
+      this.book.abandonSections();
+      for (const wake of this.splitWaiters.splice(0)) wake();
+      this.d.events.settledIfTerminal();
+      return false;
+    }
+    if (!this.d.store.nextPage() && !this.book.nextSection()) {
+      for (const wake of this.splitWaiters.splice(0)) wake();
+    }
+    return true;
+  }
+
+  /** The book rows of this job (chapters, metadata). */
+  get bookStore(): BookStore {
+    return this.book;
+  }
+
   private splitDone(): Promise<void> {
-    if (!this.d.store.nextPage()) return Promise.resolve();
+    if (!this.d.store.nextPage() && !this.book.nextSection()) return Promise.resolve();
     return new Promise((resolve) => this.splitWaiters.push(resolve));
   }
 

@@ -189,6 +189,19 @@ export class JobStore {
     });
   }
 
+  /** Adds pages to split after the ones already known (an EPUB section just read); returns their page numbers. */
+  addPages(pages: readonly { text: string; continuesParagraph: boolean }[]): number[] {
+    if (pages.length === 0) return [];
+    const first = this.job()!.pages;
+    this.storage.transactionSync(() => {
+      pages.forEach((p, i) => {
+        this.exec('INSERT INTO source_page (page, text, continues_paragraph) VALUES (?, ?, ?)', first + i, p.text, p.continuesParagraph ? 1 : 0);
+      });
+      this.exec('UPDATE job SET pages = pages + ? WHERE id = 1', pages.length);
+    });
+    return pages.map((_, i) => first + i);
+  }
+
   /** The next page still to split, or null when splitting is done. */
   nextPage(): SourcePage | null {
     const j = this.job();
@@ -405,6 +418,10 @@ export class JobStore {
       createdAt: j.created_at,
       updatedAt: j.updated_at,
       expiresAt: j.expires_at,
+      // Book fields: the Durable Object fills them in from BookStore for book jobs.
+      metadata: { title: null, author: null },
+      chapters: [],
+      audioFormat: 'wav',
     };
     if (includeChunks) state.chunks = this.chunkInfos();
     return state;

@@ -13,6 +13,11 @@ import { JobEvents, TERMINAL } from './JobEvents.ts';
 import { type InitializedJob, type InitializeJobParams, JobLifecycle } from './JobLifecycle.ts';
 import { releaseJob } from '../security/quota.ts';
 import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
+import { BookAssembly } from './BookAssembly.ts';
+import { BOOK_MIME_TYPES } from '../../../core/audio/book/metadata.ts';
+
+/** Wait before retrying a failed assembly step. */
+const ASSEMBLY_RETRY_MS = 5_000;
 
 export type { InitializedJob, InitializeJobParams } from './JobLifecycle.ts';
 export type { JobListener } from './JobEvents.ts';
@@ -68,6 +73,10 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private alarms = 0;
   /** Failed alarm invocations in a row. */
   private alarmFailures = 0;
+  /** A book job's audiobook files, assembled in R2 by the alarms. */
+  private readonly assembly: BookAssembly;
+  /** After a failed assembly step, the next one waits until then. */
+  private assemblyRetryAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -95,8 +104,10 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       config: this.config,
       events: this.events,
       waitUntil: (p) => ctx.waitUntil(p),
-      onIdleSettle: () => this.lifecycle.schedule(this.dispatcher.holdUntil),
+      onIdleSettle: () => this.reschedule(),
+      chunkFormat: () => this.lifecycle.bookStore.meta()?.audio_format,
     });
+    this.assembly = new BookAssembly(ctx.storage.sql, env.TTS_AUDIO_BUCKET, this.store, this.lifecycle.bookStore);
     // A new instance means the old one and its in-flight requests are gone:
     // release their leases now instead of waiting for them to expire.
     const released = this.store.releaseAllLeases();
@@ -186,7 +197,37 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   }
 
   async getJobState(includeChunks = false): Promise<JobState | null> {
-    return this.store.state(includeChunks);
+    const state = this.store.state(includeChunks);
+    const meta = state ? this.lifecycle.bookStore.meta() : null;
+    if (!state || !meta) return state;
+    state.metadata = { title: meta.title, author: meta.author };
+    state.audioFormat = meta.audio_format;
+    const assembled = new Map((this.assembly.status()?.chapters ?? []).map((c) => [c.index, c.durationMs]));
+    state.chapters = this.lifecycle.bookStore.chapters().map((c) => ({ ...c, durationMs: assembled.get(c.index) ?? null }));
+    const book = this.assembly.describe(state.jobId, state.status === 'failed' || state.status === 'cancelled');
+    if (book) state.book = book;
+    return state;
+  }
+
+  /**
+   * Where the assembled book (chapter null) or one chapter's file is, for the
+   * download routes; null when the job has no such file.
+   */
+  async getBookFile(chapter: number | null): Promise<{ key: string; mimeType: string; complete: boolean; durationMs: number | null } | null> {
+    const meta = this.lifecycle.bookStore.meta();
+    const s = this.assembly.status();
+    if (!meta || !s) return null;
+    const mimeType = BOOK_MIME_TYPES[meta.audio_format];
+    if (chapter === null) return { key: s.book.key, mimeType, complete: s.book.complete, durationMs: s.book.durationMs };
+    const c = s.chapters.find((x) => x.index === chapter);
+    return c ? { key: c.key, mimeType, complete: c.complete, durationMs: c.durationMs } : null;
+  }
+
+  /** Chapter start times in the assembled book (for chapters.vtt); null before the book is complete. */
+  async getBookChapters(): Promise<{ index: number; title: string; startMs: number }[] | null> {
+    const s = this.assembly.status();
+    if (!s || !s.book.complete) return null;
+    return s.book.chapterStarts;
   }
 
   async updateJobStatus(u: { status?: JobStatus; errorMessage?: string; sentenceIndexToFail?: number }): Promise<JobState | null> {
@@ -200,6 +241,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
 
   /** Removes the job's audio from R2 and all its state. */
   async deleteState(): Promise<{ deleted: boolean; objects: number }> {
+    // Open multipart uploads are not objects yet: abort them so no parts linger.
+    if (this.store.job()) await this.assembly.abort().catch((e: unknown) => console.warn('assembly abort failed', String(e)));
     return this.lifecycle.delete();
   }
 
@@ -258,13 +301,34 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       await this.lifecycle.expire(job.job_id);
       return;
     }
-    if (this.lifecycle.splitNextPage()) {
+    if (await this.lifecycle.advanceSplitting()) {
       // One page per invocation keeps its CPU bounded; the next alarm goes on.
       await this.ctx.storage.setAlarm(Date.now());
       return;
     }
+    const more = await this.stepAssembly();
     if (!TERMINAL.has(job.status)) await this.dispatcher.pump();
+    await this.reschedule(more);
+  }
+
+  /** One bounded assembly step; a failure is logged and retried by an alarm a little later. */
+  private async stepAssembly(): Promise<boolean> {
+    try {
+      const more = await this.assembly.step();
+      this.assemblyRetryAt = 0;
+      return more;
+    } catch (e) {
+      console.warn('audiobook assembly step failed', String(e));
+      this.assemblyRetryAt = Date.now() + ASSEMBLY_RETRY_MS;
+      return false;
+    }
+  }
+
+  /** Sets the next alarm: work, expiry, or (a finished job's book still assembling) at once. */
+  private async reschedule(more = false): Promise<void> {
     await this.lifecycle.schedule(this.dispatcher.holdUntil);
+    const finished = this.store.job()?.status === 'completed';
+    if (more || (finished && this.assembly.pending())) await this.ctx.storage.setAlarm(Math.max(Date.now(), this.assemblyRetryAt));
   }
 
   private leaseIfActive(k: number): ChunkLease[] {
