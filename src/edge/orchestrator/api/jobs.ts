@@ -12,6 +12,7 @@ import { admitJob, releaseJob } from '../security/quota.ts';
 import { jobStub } from './job-address.ts';
 import { assertKnownVoice, voiceLimits } from './voices.ts';
 import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
+import { finalizeInput, isBookRequest, isDocumentUpload, parseAudioFormat, prepareJson, prepareUpload, type PreparedBook } from './documents.ts';
 
 type App = AppEnv;
 
@@ -21,24 +22,29 @@ function links(jobId: string): JobLinks {
 }
 
 /** Admits, creates and starts a job; the caller's key pays for its characters. */
-export async function startJob(env: Env, caller: Caller, params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'>): Promise<InitializedJob> {
+export async function startJob(env: Env, caller: Caller, params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'>, book?: PreparedBook): Promise<InitializedJob> {
   // The voice's provider bounds chunk size and chunks in flight.
   const limits = await voiceLimits(env, params.voiceId);
   if (limits) params = { ...params, providerMaxChars: limits.maxChars, providerMaxConcurrency: limits.maxConcurrency };
   const jobId = crypto.randomUUID();
   const keyId = caller.keyId;
-  await admitJob(env, keyId, jobId, params.text.length);
+  await admitJob(env, keyId, jobId, book ? book.chargeChars : params.text.length);
   let init: InitializedJob;
+  const uploads = book ? book.uploads(jobId) : [];
   try {
+    // A book's EPUB and cover go to R2 first: the job reads them from there.
+    for (const u of uploads) await env.TTS_AUDIO_BUCKET.put(u.key, u.bytes, { httpMetadata: { contentType: u.contentType } });
+    if (book) params = { ...params, book: finalizeInput(book, jobId) };
     init = unwrap(await jobStub(env, jobId, caller).initializeJob({ ...params, jobId, ownerKeyId: keyId }));
   } catch (e) {
     await releaseJob(env, keyId, jobId, false);
+    if (uploads.length > 0) await env.TTS_AUDIO_BUCKET.delete(uploads.map((u) => u.key)).catch((d: unknown) => console.warn('cleanup failed', String(d)));
     throw e;
   }
   return init;
 }
 
-async function createJob(env: Env, caller: Caller, req: CreateJobRequest): Promise<CreateJobResponse> {
+async function createJob(env: Env, caller: Caller, req: CreateJobRequest, book?: PreparedBook): Promise<CreateJobResponse> {
   const splitting = (req.splitting ?? 'sentence') as SplittingPreference;
   if (!SPLITTING_PREFERENCES.includes(splitting)) {
     throw new LectorError('unknown_splitting', 400, `splitting must be one of ${SPLITTING_PREFERENCES.join(', ')}`);
@@ -47,8 +53,26 @@ async function createJob(env: Env, caller: Caller, req: CreateJobRequest): Promi
   await assertKnownVoice(env, voiceId);
   const params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'> = { text: req.text, voiceId, splittingPreference: splitting };
   if (req.maxTokens !== undefined) params.maxTokens = req.maxTokens;
-  const init = await startJob(env, caller, params);
+  const init = await startJob(env, caller, params, book ?? (isBookRequest(req) ? prepareJson(req) : undefined));
   return { ...init, links: links(init.jobId) };
+}
+
+/**
+ * A creation request: JSON, or a document as the raw body with its options in
+ * the query string (`voiceId`, `audioFormat`, `splitting`, `chapters`, `title`, `author`).
+ */
+async function readCreateRequest(request: Request, query: (k: string) => string | undefined): Promise<{ req: CreateJobRequest; book?: PreparedBook }> {
+  const type = request.headers.get('content-type');
+  if (!isDocumentUpload(type)) return { req: parseCreateJob(await readJson(request)) };
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  const req = parseCreateJob({
+    text: '',
+    ...(query('voiceId') ? { voiceId: query('voiceId') } : {}),
+    ...(query('splitting') ? { splitting: query('splitting') } : {}),
+    ...(query('order') ? { order: query('order') } : {}),
+  });
+  const book = prepareUpload(bytes, type!, { title: query('title'), author: query('author'), audioFormat: parseAudioFormat(query('audioFormat'), 'mp3'), chapters: query('chapters') });
+  return { req, book };
 }
 
 /** Opens the job's SSE stream in its Durable Object. */
@@ -61,12 +85,13 @@ async function openStream(env: Env, caller: Caller, jobId: string, from: number,
 
 export const jobRoutes = new Hono<App>()
   .post('/tts', async (c) => {
-    const created = await createJob(c.env, c.get('caller'), parseCreateJob(await readJson(c.req.raw)));
+    const { req, book } = await readCreateRequest(c.req.raw, (k) => c.req.query(k));
+    const created = await createJob(c.env, c.get('caller'), req, book);
     return c.json(created, 202, { location: created.links.self });
   })
   .post('/tts-stream', async (c) => {
-    const req = parseCreateJob(await readJson(c.req.raw));
-    const created = await createJob(c.env, c.get('caller'), req);
+    const { req, book } = await readCreateRequest(c.req.raw, (k) => c.req.query(k));
+    const created = await createJob(c.env, c.get('caller'), req, book);
     const inline = req.inline === true || c.req.query('inline') === 'base64';
     const res = await openStream(c.env, c.get('caller'), created.jobId, -1, inline, req.order ?? 'index');
     res.headers.set('x-lector-job-id', created.jobId);

@@ -8,7 +8,13 @@ import { isJobId } from '../../../core/ids.ts';
 export const MAX_BODY_BYTES = 4_500_000;
 
 const createJobSchema = z.object({
-  text: z.string(),
+  text: z.string().optional(),
+  inputFormat: z.enum(['text', 'markdown', 'html']).optional(),
+  title: z.string().max(500).optional(),
+  author: z.string().max(500).optional(),
+  chapters: z.array(z.object({ title: z.string().max(500), text: z.string() })).min(1).max(5000).optional(),
+  chapterSelection: z.string().max(1000).optional(),
+  audioFormat: z.string().max(20).optional(),
   voiceId: z.string().min(1).max(100).optional(),
   splitting: z.string().optional(),
   maxTokens: z.number().int().min(1).max(1000).optional(),
@@ -38,7 +44,11 @@ export function parseCreateJob(body: unknown): CreateJobRequest {
     const field = issue?.path.join('.') || 'body';
     throw new LectorError('validation_failed', 400, `${field}: ${issue?.message ?? 'invalid'}`, { details: { field } });
   }
-  return parsed.data as CreateJobRequest;
+  const req = parsed.data as Omit<CreateJobRequest, 'text'> & { text?: string };
+  if (req.text === undefined && req.chapters === undefined) {
+    throw new LectorError('validation_failed', 400, 'text: send text (or chapters)', { details: { field: 'text' } });
+  }
+  return { ...req, text: req.text ?? '' } as CreateJobRequest;
 }
 
 export function parseJobId(value: string): string {

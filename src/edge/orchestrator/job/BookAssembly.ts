@@ -93,6 +93,11 @@ export class BookAssembly {
     };
   }
 
+  /** The job's state was wiped: the next job in this object starts afresh. */
+  forget(): void {
+    this.cached = undefined;
+  }
+
   /** Aborts open uploads before the job's objects are deleted. */
   async abort(): Promise<void> {
     await this.assembler()?.abort();

@@ -108,6 +108,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       chunkFormat: () => this.lifecycle.bookStore.meta()?.audio_format,
     });
     this.assembly = new BookAssembly(ctx.storage.sql, env.TTS_AUDIO_BUCKET, this.store, this.lifecycle.bookStore);
+    this.events.subscribe({ jobRemoved: () => this.assembly.forget() });
     // A new instance means the old one and its in-flight requests are gone:
     // release their leases now instead of waiting for them to expire.
     const released = this.store.releaseAllLeases();
