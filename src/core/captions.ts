@@ -50,6 +50,11 @@ function karaoke(c: CaptionChunk): string {
   return oneLine(out + escapeVtt(c.text.slice(pos)));
 }
 
+/** A WebVTT timestamp (hh:mm:ss.mmm). */
+export function formatVttTime(ms: number): string {
+  return ts(ms, '.');
+}
+
 function ts(ms: number, sep: '.' | ','): string {
   const t = Math.max(0, Math.round(ms));
   const h = Math.floor(t / 3_600_000);

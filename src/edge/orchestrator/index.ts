@@ -4,6 +4,8 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { LectorError, isLectorError } from '../../core/errors.ts';
 import { audioRoutes } from './api/audio.ts';
+import { bookRoutes } from './api/book.ts';
+import { MAX_DOCUMENT_BYTES, isDocumentUpload } from './api/documents.ts';
 import { jobRoutes } from './api/jobs.ts';
 import { openAiRoutes } from './api/openai.ts';
 import { voiceCatalog } from './api/voices.ts';
@@ -50,7 +52,14 @@ const limitBody = bodyLimit({
     throw tooLarge();
   },
 });
-app.use('/api/*', limitBody);
+// A book uploaded as the raw body (EPUB, Markdown, HTML, text) may be larger than any JSON request.
+const limitDocument = bodyLimit({
+  maxSize: MAX_DOCUMENT_BYTES,
+  onError: () => {
+    throw new LectorError('document_too_large', 413, `document over ${MAX_DOCUMENT_BYTES} bytes`);
+  },
+});
+app.use('/api/*', (c, next) => (isDocumentUpload(c.req.header('content-type')) ? limitDocument(c, next) : limitBody(c, next)));
 app.use('/v1/*', limitBody);
 
 app.get('/api/voices', async (c) => c.json({ voices: await voiceCatalog(c.env) }));
@@ -62,6 +71,7 @@ app.get('/api/backends', async (c) => {
 });
 
 app.route('/api', jobRoutes);
+app.route('/api', bookRoutes);
 app.route('/api', audioRoutes);
 app.route('/v1', openAiRoutes);
 

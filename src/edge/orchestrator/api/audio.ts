@@ -10,6 +10,7 @@ import type { AudioPlan } from '../job/TtsJobDurableObject.ts';
 import type { Caller } from '../security/auth.ts';
 import { jobStub } from './job-address.ts';
 import { parseJobId } from './validate.ts';
+import { serveBookFile } from './book.ts';
 
 type App = AppEnv;
 
@@ -53,6 +54,12 @@ async function readFormat(bucket: R2Bucket, key: string): Promise<PcmFormat> {
 export const audioRoutes = new Hono<App>()
   .get('/tts/:jobId/audio', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
+    // A book job's assembled file is one R2 object: served whole, with ranges.
+    const book = await jobStub(c.env, jobId, c.get('caller')).getBookFile(null);
+    if (book?.complete) return serveBookFile(c.env.TTS_AUDIO_BUCKET, book, c.req.header('range'), `lector-${jobId}${book.key.slice(book.key.lastIndexOf('.'))}`);
+    if (book && !book.key.endsWith('.wav') && c.req.query('partial') !== '1') {
+      throw new LectorError('book_not_ready', 409, 'the book is still being assembled; add ?partial=1 for the finished part');
+    }
     const format = c.req.query('format') ?? 'wav';
     if (format !== 'wav') throw new LectorError('bad_request', 400, 'format must be wav (see docs/api.md: no MP3/Opus encoder runs here)');
     const plan = await loadPlan(c.env, c.get('caller'), jobId, c.req.query('partial') === '1', false);

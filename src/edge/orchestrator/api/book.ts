@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './app-env.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { formatVttTime } from '../../../core/captions.ts';
-import { jobStub } from './jobs.ts';
+import { jobStub } from './job-address.ts';
 import { parseJobId } from './validate.ts';
 
 type BookFile = { key: string; mimeType: string; complete: boolean; durationMs: number | null };
