@@ -157,7 +157,11 @@ export class OutputFile {
     }
     this.rec.status = 'complete';
     this.rec.durationMs = durationMs;
-    this.sql.exec("UPDATE audiobook_output SET status = 'complete', duration_ms = ?, file_bytes = ? WHERE target = ?", durationMs, this.rec.fileBytes, this.rec.target);
+    // The chapter starts too: a file finished in the step that began it is never committed.
+    this.sql.exec(
+      "UPDATE audiobook_output SET status = 'complete', duration_ms = ?, file_bytes = ?, chapter_starts = ? WHERE target = ?",
+      durationMs, this.rec.fileBytes, JSON.stringify(this.rec.chapterStarts), this.rec.target,
+    );
     this.sql.exec('DELETE FROM audiobook_staged WHERE target = ?', this.rec.target);
     this.sql.exec('DELETE FROM audiobook_part WHERE target = ?', this.rec.target);
     this.pending = [];
