@@ -9,6 +9,7 @@ export { createBalancer, weightedScore, BALANCING_STRATEGIES, type BalancingStra
 export type { BreakerConfig } from './pool/breaker.ts';
 export type { WorkerTemplate } from './pool/engine-worker.ts';
 export { PoolError, type PoolErrorCode } from './pool/errors.ts';
+export { WORKER_TRANSITIONS, canTransition, IllegalWorkerTransition, WorkerStateMachine } from './pool/worker-state.ts';
 export { healthScore } from './pool/stats.ts';
 export { PROTOCOL, type ProtocolVersion, type ProtocolPreference } from './protocol/messages.ts';
 export { synthesizeEspeakPcm, type DirectSynthesis } from './engines/espeak-direct.ts';

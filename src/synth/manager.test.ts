@@ -246,10 +246,10 @@ describe('TTSManager with fake workers', () => {
     const { manager, spawn } = setup({ workerPool: { minWorkers: 1, maxWorkers: 3, scaleUpThreshold: 5, scaleDownThreshold: 30_000 } }, { onSynthesize: () => ({ kind: 'audio', delayMs: 100 }) });
     cleanup = () => manager.shutdown();
     await init(manager);
-    const jobs = Array.from({ length: 12 }, (_, i) => manager.synthesize({ text: `t${i}`, voice: 'en-us' }));
+    const requests = Array.from({ length: 12 }, (_, i) => manager.synthesize({ text: `t${i}`, voice: 'en-us' }));
     await vi.advanceTimersByTimeAsync(0);
     expect(spawn.children.length).toBeGreaterThanOrEqual(2);
-    const results = await settle(Promise.all(jobs));
+    const results = await settle(Promise.all(requests));
     expect(new Set(results.map((r) => r.workerId)).size).toBeGreaterThanOrEqual(2);
     expect(spawn.children.length).toBe(3);
     expect(manager.getStatus().workers).toHaveLength(3);
@@ -265,11 +265,11 @@ describe('TTSManager with fake workers', () => {
     const { manager, spawn } = setup({ workerPool: { minWorkers: 1, maxWorkers: 2, scaleUpThreshold: 2 } }, { onSynthesize: () => ({ kind: 'audio', delayMs: 50 }) });
     cleanup = () => manager.shutdown();
     await init(manager);
-    const jobs = Array.from({ length: 4 }, () => manager.synthesize({ text: 'x', voice: 'flite:slt' }));
+    const requests = Array.from({ length: 4 }, () => manager.synthesize({ text: 'x', voice: 'flite:slt' }));
     await vi.advanceTimersByTimeAsync(0);
     const hs = spawn.children[1]!.received.find((m) => m.type === 'handshake')!;
     expect(hs.payload).toMatchObject({ preload: ['flite:slt'] });
-    await settle(Promise.all(jobs));
+    await settle(Promise.all(requests));
   });
 
   it('serves high priority before normal before low', async () => {
@@ -277,13 +277,13 @@ describe('TTSManager with fake workers', () => {
     const { manager } = setup({ workerPool: { minWorkers: 1, maxWorkers: 1 } }, { onSynthesize: (text) => (order.push(text), { kind: 'audio', delayMs: 10 }) });
     cleanup = () => manager.shutdown();
     await init(manager);
-    const jobs = [
+    const requests = [
       manager.synthesize({ text: 'first', voice: 'en-us', priority: 'low' }),
       manager.synthesize({ text: 'low', voice: 'en-us', priority: 'low' }),
       manager.synthesize({ text: 'normal', voice: 'en-us' }),
       manager.synthesize({ text: 'high', voice: 'en-us', priority: 'high' }),
     ];
-    await settle(Promise.all(jobs));
+    await settle(Promise.all(requests));
     expect(order).toEqual(['first', 'high', 'normal', 'low']);
   });
 

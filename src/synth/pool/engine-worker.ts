@@ -10,7 +10,7 @@ import { spawnChild, type ChildProcessLike, type SpawnFn } from './child.ts';
 import { PoolError } from './errors.ts';
 import { readProcRss } from './proc-memory.ts';
 import { ProtocolNegotiator, type NegotiatedProtocol } from './protocol-negotiator.ts';
-import { RequestCorrelator } from './request-correlator.ts';
+import { RequestCorrelator, type CorrelatedReply } from './request-correlator.ts';
 import { V1Adapter } from './v1-adapter.ts';
 import type { WorkerAudio, WorkerHealth, WorkerSynthesisRequest } from './worker-request.ts';
 import { WorkerStateMachine } from './worker-state.ts';
@@ -251,7 +251,7 @@ export class EngineWorker {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error('health check timed out')), timeoutMs);
-    let reply;
+    let reply: CorrelatedReply;
     try {
       reply = await this.request({ type: 'health' }, { correlationId: `health-${this.id}`, retryCount: 0 }, controller.signal, false);
     } finally {
@@ -265,7 +265,7 @@ export class EngineWorker {
     return { rssBytes: h.rssBytes, served: h.served };
   }
 
-  private request(payload: RequestPayload, meta: { correlationId: string; retryCount: number }, signal: AbortSignal | undefined, isSynthesis: boolean) {
+  private request(payload: RequestPayload, meta: { correlationId: string; retryCount: number }, signal: AbortSignal | undefined, isSynthesis: boolean): Promise<CorrelatedReply> {
     if (this.state === WorkerState.TERMINATED || !this.child) {
       return Promise.reject(new PoolError('worker_stopped', `worker ${this.id} is not running`, { retryable: true }));
     }

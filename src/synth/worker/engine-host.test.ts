@@ -1,0 +1,30 @@
+// EngineHost routes a voice id to its engine and passes the request's options
+// through: `speed` when given, the engine's default (1) when absent.
+
+import { describe, expect, it } from 'vitest';
+import type { EngineOutput, SpeechEngine } from '../engines/engine.ts';
+import { EngineHost } from './engine-host.ts';
+
+/** Records the calls; the real engines are covered by engines/*.test.ts and the service tests. */
+function recordingEngine(id: string, calls: unknown[][]): SpeechEngine {
+  return {
+    id,
+    voices: () => [{ id: `${id}:a`, engine: id, language: 'en', name: 'A', sampleRate: 16000, aliases: [] }],
+    synthesize: async (...args: unknown[]): Promise<EngineOutput> => {
+      calls.push(args);
+      return { pcm: new Uint8Array(2), sampleRate: 16000, words: null };
+    },
+  } as SpeechEngine;
+}
+
+describe('EngineHost', () => {
+  it('passes speed to the engine of the voice, 1 when the request has none', async () => {
+    const calls: unknown[][] = [];
+    const host = new EngineHost({ rec: async () => recordingEngine('rec', calls) });
+    const out = await host.synthesize('Hello.', 'rec:a', { speed: 2.5 });
+    await host.synthesize('Hello.', 'rec:a');
+    expect(out.engine).toBe('rec');
+    expect(calls.map((c) => c[2])).toEqual([2.5, 1]);
+    expect(host.models()).toEqual(['rec:*', 'rec:a']);
+  });
+});
