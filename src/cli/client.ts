@@ -49,6 +49,13 @@ export class LectorClient {
     return (await res.json()) as CreateJobResponse;
   }
 
+  /** Uploads a document (EPUB, Markdown, HTML, text) as a book job; `query` carries its options. */
+  async createBook(bytes: Uint8Array, contentType: string, query: Record<string, string>, signal?: AbortSignal): Promise<CreateJobResponse> {
+    const qs = new URLSearchParams(query).toString();
+    const res = await this.request(`/api/tts${qs ? `?${qs}` : ''}`, { method: 'POST', headers: { 'content-type': contentType }, body: bytes, signal });
+    return (await res.json()) as CreateJobResponse;
+  }
+
   async jobState(jobId: string, signal?: AbortSignal): Promise<JobState> {
     const res = await this.request(`/api/tts/${encodeURIComponent(jobId)}`, { signal });
     return (await res.json()) as JobState;

@@ -7,6 +7,8 @@ import { followJobEvents } from './events.ts';
 import { resumeCommand } from './options.ts';
 import { STDOUT_PATH, saveJobAudio } from './output.ts';
 import { ProgressReporter, formatAudioMinutes } from './progress.ts';
+import type { JobAudioFormat, JobChapter } from '../core/api/types.ts';
+import { ChapterProgress, saveChapters, waitForBook } from './book.ts';
 
 export interface JobToFileOptions {
   client: LectorClient;
@@ -21,6 +23,8 @@ export interface JobToFileOptions {
   /** See FollowOptions.reconnectWindowMs. */
   reconnectWindowMs?: number;
   stderr?: NodeJS.WriteStream;
+  /** A book job: its assembled file (in `format`) is written, and each chapter's too when `splitDir` is set. */
+  book?: { format: JobAudioFormat; chapters: JobChapter[]; splitDir?: string };
 }
 
 export async function followJobToFile(o: JobToFileOptions): Promise<void> {
@@ -29,6 +33,7 @@ export async function followJobToFile(o: JobToFileOptions): Promise<void> {
   const resume = resumeCommand(o.jobId, o.out, o.serverFlag);
   let audioMs = 0;
   let chunks = 0;
+  const chapters = o.book ? new ChapterProgress(o.book.chapters) : undefined;
   try {
     reporter.start();
     for await (const ev of followJobEvents(o.client, o.jobId, { signal: o.signal, reconnectWindowMs: o.reconnectWindowMs })) {
@@ -40,6 +45,10 @@ export async function followJobToFile(o: JobToFileOptions): Promise<void> {
           chunks++;
           audioMs += ev.data.durationMs ?? 0;
           reporter.addChunk(ev.data.index, ev.data.durationMs);
+          for (const c of chapters?.chunkDone(ev.data.index) ?? []) {
+            const n = o.book!.chapters.indexOf(c) + 1;
+            reporter.message(`chapter ${n}/${o.book!.chapters.length} done: ${c.title}`);
+          }
           break;
         case 'progress':
           reporter.setCompleted(ev.data.completed, ev.data.failed);
@@ -58,8 +67,13 @@ export async function followJobToFile(o: JobToFileOptions): Promise<void> {
     }
     reporter.stop();
     stderr.write(`lector: job complete: ${chunks} chunks, ${formatAudioMinutes(audioMs)} of speech; writing ${o.out === STDOUT_PATH ? 'stdout' : o.out}\n`);
-    const bytes = await saveJobAudio(o.client, o.jobId, o.out, { signal: o.signal });
+    const state = o.book ? await waitForBook(o.client, o.jobId, o.signal) : undefined;
+    const bytes = await saveJobAudio(o.client, o.jobId, o.out, { signal: o.signal, ...(o.book ? { format: o.book.format } : {}) });
     if (o.out !== STDOUT_PATH) stderr.write(`lector: wrote ${o.out} (${(bytes / 1_000_000).toFixed(1)} MB)\n`);
+    if (state && o.book?.splitDir) {
+      const paths = await saveChapters(o.client, state, o.book.splitDir, o.signal);
+      stderr.write(`lector: wrote ${paths.length} chapter files into ${o.book.splitDir}\n`);
+    }
   } catch (e) {
     reporter.stop(false);
     if (o.signal.aborted) {

@@ -39,6 +39,10 @@ export interface SaveOptions {
   attempts?: number;
   /** Called as bytes arrive. */
   onBytes?: (written: number, total: number | undefined) => void;
+  /** The API path to download (default: the job's `/audio`). */
+  path?: string;
+  /** Expected audio format; only `wav` (the default) is checked by its header. */
+  format?: 'wav' | 'mp3' | 'opus';
 }
 
 /** Streams the job's WAV to `path` (or stdout) and returns the bytes written. */
@@ -62,7 +66,8 @@ export async function saveJobAudio(client: LectorClient, jobId: string, path: st
 }
 
 async function downloadOnce(client: LectorClient, jobId: string, path: string, opts: SaveOptions): Promise<number> {
-  const res = await client.openAudio(jobId, opts.signal);
+  const res = opts.path ? await client.request(opts.path, { signal: opts.signal }) : await client.openAudio(jobId, opts.signal);
+  const wantWav = (opts.format ?? 'wav') === 'wav';
   if (!res.body) throw new CliError(EXIT.rejected, `the server sent no audio for job ${jobId}`);
   const lengthHeader = res.headers.get('content-length');
   const expected = lengthHeader === null ? undefined : Number(lengthHeader);
@@ -70,7 +75,7 @@ async function downloadOnce(client: LectorClient, jobId: string, path: string, o
   let head = '';
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      if (head.length < 12) {
+      if (wantWav && head.length < 12) {
         head += chunk.subarray(0, 12 - head.length).toString('latin1');
         if (head.length >= 12 && (!head.startsWith('RIFF') || head.slice(8, 12) !== 'WAVE')) {
           return done(new CliError(EXIT.rejected, `the server's audio for job ${jobId} is not a WAV file`));

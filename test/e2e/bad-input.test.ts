@@ -6,13 +6,14 @@ import type { CreateJobResponse, JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
 import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { expectedJobPcm } from '../support/expected-audio.ts';
+import { BAD_DOCUMENTS } from '../fixtures/books/index.ts';
 
 interface Case {
   name: string;
   method?: string;
   path?: string | ((ctx: Ctx) => string);
   headers?: Record<string, string>;
-  body?: string | (() => string);
+  body?: string | Uint8Array | (() => string | Uint8Array);
   status: number;
   code?: string;
   /** For accepted texts: the job must complete. */
@@ -34,7 +35,7 @@ const CASES: Case[] = [
   { name: 'punctuation only', ...tts({ text: '... !!! ???' }), status: 202, completes: true },
   { name: '1,000,001 characters', ...tts({ text: 'a'.repeat(1_000_001) }), status: 413, code: 'text_too_long' },
   { name: 'invalid JSON', method: 'POST', path: '/api/tts', headers: JSON_CT, body: '{"text": "unterminated', status: 400, code: 'invalid_json' },
-  { name: 'wrong content type', method: 'POST', path: '/api/tts', headers: { 'content-type': 'text/plain' }, body: 'Hello.', status: 415, code: 'unsupported_media_type' },
+  { name: 'wrong content type', method: 'POST', path: '/api/tts', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=Hello.', status: 415, code: 'unsupported_media_type' },
   { name: 'no content type', method: 'POST', path: '/api/tts', body: '{"text":"Hello."}', status: 415, code: 'unsupported_media_type' },
   { name: 'text is a number', ...tts({ text: 42 }), status: 400, code: 'validation_failed' },
   { name: 'text is null', ...tts({ text: null }), status: 400, code: 'validation_failed' },
@@ -83,6 +84,14 @@ const CASES: Case[] = [
   { name: 'OpenAI endpoint with unknown voice', method: 'POST', path: '/v1/audio/speech', headers: JSON_CT, body: '{"voice":"nope","input":"Hi."}', status: 400, code: 'unknown_voice' },
   { name: 'OpenAI endpoint speed as text', method: 'POST', path: '/v1/audio/speech', headers: JSON_CT, body: '{"voice":"alloy","input":"Hi.","speed":"fast"}', status: 400, code: 'validation_failed' },
 ];
+
+// Bad documents uploaded as the raw body (issue 11 §1): each refusal with its own code.
+CASES.push(
+  ...BAD_DOCUMENTS.map((d): Case => ({ name: `document: ${d.name}`, method: 'POST', path: '/api/tts', headers: { 'content-type': d.contentType }, body: d.body, status: d.status, code: d.code })),
+  { name: 'document: audioFormat not offered', method: 'POST', path: '/api/tts?audioFormat=aiff', headers: { 'content-type': 'text/plain' }, body: 'Hello.', status: 400, code: 'invalid_audio_format' },
+  { name: 'document: chapter selection out of range', method: 'POST', path: '/api/tts?chapters=3-9', headers: { 'content-type': 'text/markdown' }, body: '# One\n\nText.\n\n# Two\n\nMore.', status: 400, code: 'invalid_chapter_selection' },
+  { name: 'document: markdown with nothing to read', method: 'POST', path: '/api/tts', headers: { 'content-type': 'text/markdown' }, body: '![only an image](x.png)\n\n```\ncode\n```', status: 400 },
+);
 
 describe('bad input', () => {
   let stack: Stack;

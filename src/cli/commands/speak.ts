@@ -3,18 +3,23 @@ import { parseArgs } from 'node:util';
 import { SPLITTING_PREFERENCES, type CreateJobRequest, type SplittingPreference } from '../../core/api/types.ts';
 import { CliError, EXIT, usageError } from '../errors.ts';
 import { readText } from '../input.ts';
-import { followJobToFile } from '../job-to-file.ts';
+import { followJobToFile, type JobToFileOptions } from '../job-to-file.ts';
+import { audioFormatOf, documentTypeOf } from '../book.ts';
+import { readFile } from 'node:fs/promises';
 import { argsError, connect, parseSeconds } from '../options.ts';
 import { assertWritable } from '../output.ts';
 
-export const SPEAK_HELP = `Usage: lector speak <file|-> -o <out.wav> [options]
+export const SPEAK_HELP = `Usage: lector speak <file|-> -o <out.wav|out.mp3|out.opus> [options]
 
-Turns a text file (or stdin with "-") into one WAV file. Shows progress on
-stderr; Ctrl-C leaves the job running on the server and prints the
-\`lector resume\` command that finishes it.
+Turns a text file (or stdin with "-") into one audio file. A book (.epub, .md,
+.html, .txt) becomes an audiobook with chapters, title and author: the format
+comes from the output's extension. Shows progress on stderr; Ctrl-C leaves the
+job running on the server and prints the \`lector resume\` command that finishes it.
 
 Options:
-  -o, --output <path>        where to write the WAV ("-" for stdout)   (required)
+  -o, --output <path>        where to write the audio ("-" for stdout)   (required)
+      --chapters <list>      only these chapters of a book, e.g. 1-3 or 1,4,7-
+      --split-chapters <dir> also write one file per chapter into <dir>
       --voice <id>           voice id, e.g. espeak:en-us (see \`lector voices\`)
       --splitting <mode>     sentence (default), tokenCount or none
       --max-tokens <n>       words per chunk with --splitting tokenCount
@@ -28,6 +33,7 @@ Environment:
   LECTOR_API_KEY             sent as "Authorization: Bearer <key>"
 
 Examples:
+  lector speak book.epub -o book.mp3 --split-chapters chapters/
   lector speak chapter1.txt -o chapter1.wav
   pbpaste | lector speak - -o note.wav --voice flite:slt
 `;
@@ -44,6 +50,8 @@ export async function speak(args: string[], signal: AbortSignal): Promise<void> 
         voice: { type: 'string' },
         splitting: { type: 'string' },
         'max-tokens': { type: 'string' },
+        chapters: { type: 'string' },
+        'split-chapters': { type: 'string' },
         server: { type: 'string' },
         'reconnect-timeout': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
@@ -79,14 +87,44 @@ export async function speak(args: string[], signal: AbortSignal): Promise<void> 
   const out = values.output;
 
   await assertWritable(out);
-  const text = await readText(positionals[0]!, signal);
+  const input = positionals[0]!;
+  const format = audioFormatOf(out);
+  const docType = input === '-' ? null : documentTypeOf(input);
+  // A book (a document, a compressed output or chapters asked for) is uploaded whole and assembled on the server.
+  const asBook = (docType !== null && docType !== 'text/plain') || format !== 'wav' || values.chapters !== undefined || values['split-chapters'] !== undefined;
   let created;
   try {
-    created = await client.createJob({ ...request, text }, signal);
+    if (asBook) {
+      const bytes = docType === null || docType === 'text/plain' ? new TextEncoder().encode(await readText(input, signal)) : await readDocument(input);
+      const query: Record<string, string> = { audioFormat: format };
+      if (request.voiceId) query.voiceId = request.voiceId;
+      if (request.splitting) query.splitting = request.splitting;
+      if (values.chapters !== undefined) query.chapters = values.chapters;
+      created = await client.createBook(bytes, docType ?? 'text/plain', query, signal);
+    } else {
+      const text = await readText(input, signal);
+      created = await client.createJob({ ...request, text }, signal);
+    }
   } catch (e) {
     if (signal.aborted) throw new CliError(EXIT.interrupted, 'interrupted before the server confirmed a job; nothing to resume');
     throw e;
   }
   process.stderr.write(`lector: job ${created.jobId}: ${created.totalSentences} chunk${created.totalSentences === 1 ? '' : 's'}\n`);
-  await followJobToFile({ client, jobId: created.jobId, out, serverFlag, signal, quiet: values.quiet === true, reconnectWindowMs });
+  let book: JobToFileOptions['book'];
+  if (asBook) {
+    const state = await client.jobState(created.jobId, signal);
+    const title = state.metadata.title ? `"${state.metadata.title}"${state.metadata.author ? ` by ${state.metadata.author}` : ''}, ` : '';
+    process.stderr.write(`lector: ${title}${state.chapters.length} chapter${state.chapters.length === 1 ? '' : 's'}, ${format}\n`);
+    book = { format, chapters: state.chapters, ...(values['split-chapters'] !== undefined ? { splitDir: values['split-chapters'] } : {}) };
+  }
+  await followJobToFile({ client, jobId: created.jobId, out, serverFlag, signal, quiet: values.quiet === true, reconnectWindowMs, ...(book ? { book } : {}) });
+}
+
+async function readDocument(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw usageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(e)}`);
+  }
 }
