@@ -177,6 +177,8 @@ export interface RawTtsRequest {
   backendUrl?: string;
   /** Chunk audio format to store (docs/formats.md); default: the provider's configured format (`wav` for the synthesis service). */
   format?: 'wav' | 'mp3' | 'opus';
+  /** Speed multiplier 0.25–4.0 for this chunk (job speed × SSML prosody rate); 1 when absent. */
+  speed?: number;
 }
 
 export interface RawTtsResponse {

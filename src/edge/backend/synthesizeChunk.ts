@@ -74,6 +74,9 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
     return fail('bad_request', 'invalid rawtts request', 400, false);
   }
   if (req.format !== undefined && !CHUNK_FORMATS.includes(req.format)) return fail('unsupported_format', `chunk format must be one of ${CHUNK_FORMATS.join(', ')}`, 400, false);
+  if (req.speed !== undefined && !(typeof req.speed === 'number' && req.speed >= 0.25 && req.speed <= 4)) {
+    return fail('invalid_speed', 'speed must be a number from 0.25 to 4', 400, false);
+  }
   let providers: ProviderRegistry;
   try {
     providers = registry(env, deps);
@@ -103,6 +106,7 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
       format: req.format && provider.limits.formats.includes(req.format) ? req.format : provider.format,
       signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       ...(route.language ? { language: route.language } : {}),
+      ...(req.speed !== undefined && req.speed !== 1 ? { speed: req.speed } : {}),
       hints,
     });
   } catch (e) {

@@ -37,8 +37,22 @@ const maxChars = z.number().int().min(1).max(100_000).optional();
 const maxConcurrency = z.number().int().min(1).max(64).optional();
 const format = z.enum(['wav', 'mp3']).optional();
 
+/** Which server speaks behind an `openai-compatible` provider: its voice listing, word timings and speed differ. */
+export const SERVER_KINDS = ['lector', 'openai', 'kokoro', 'piper'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
 const openAiCompatibleSchema = z.strictObject({
   type: z.literal('openai-compatible'),
+  /**
+   * `lector` (our synthesis service; default without baseUrl), `openai` (any OpenAI-style server; default with
+   * baseUrl), `kokoro` (Kokoro-FastAPI: voices from /v1/audio/voices, word timestamps from /dev/captioned_speech),
+   * `piper` (Piper's HTTP server: POST JSON to `piperPath`, voices from /voices; WAV only).
+   */
+  server: z.enum(SERVER_KINDS).optional(),
+  /** kokoro: ask /dev/captioned_speech for word timestamps (default true). */
+  wordTimestamps: z.boolean().optional(),
+  /** piper: the synthesize path; `/synthesize` (piper1-gpl), `/` for older Piper servers. */
+  piperPath: z.string().regex(/^\/[\w./-]{0,100}$/, { error: 'must be a path starting with /' }).optional(),
   /** Server base URL; defaults to the SYNTH_URL var (our synthesis service). */
   baseUrl: httpUrl.optional(),
   /** More servers of the same kind, spread over by RouterCounter. Defaults to SYNTH_URLS when baseUrl is omitted. */
@@ -115,6 +129,11 @@ export interface OpenAiCompatibleConfig extends ResolvedBase {
   apiKeyRequired: boolean;
   model?: string;
   listVoices: boolean;
+  server: ServerKind;
+  /** kokoro: word timestamps from /dev/captioned_speech. */
+  wordTimestamps: boolean;
+  /** piper: path of the synthesize endpoint. */
+  piperPath: string;
 }
 
 export interface GoogleConfig extends ResolvedBase {
@@ -308,13 +327,20 @@ function resolve(raw: RawConfig, vars: Readonly<Record<string, unknown>>, implic
           if (!apiKeySecret && nonEmptyString(vars.SYNTH_TOKEN)) apiKeySecret = 'SYNTH_TOKEN';
           if (!p.apiKeySecret) apiKeyRequired = false;
         }
+        const server: ServerKind = p.server ?? (p.baseUrl ? 'openai' : 'lector');
+        if (server === 'piper' && p.format === 'mp3') {
+          issues.push({ path: `PROVIDERS.providers.${name}.format`, message: 'Piper servers answer WAV only' });
+        }
         const resolved: OpenAiCompatibleConfig = {
           type: 'openai-compatible',
           ...common,
           format: p.format ?? 'wav',
           urls: [...new Set(urls)],
           apiKeyRequired,
-          listVoices: p.listVoices ?? !p.baseUrl,
+          listVoices: p.listVoices ?? server !== 'openai',
+          server,
+          wordTimestamps: p.wordTimestamps ?? true,
+          piperPath: p.piperPath ?? '/synthesize',
         };
         if (apiKeySecret) resolved.apiKeySecret = apiKeySecret;
         if (p.model) resolved.model = p.model;

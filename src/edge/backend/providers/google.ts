@@ -47,7 +47,9 @@ export function googleProvider(cfg: GoogleConfig, deps: ProviderDeps): Provider 
       const encoding = req.format === 'mp3' ? 'MP3' : 'LINEAR16';
       const body: GoogleSynthesizeRequest = { input: { text: req.text }, voice: { languageCode, name: req.voice }, audioConfig: { audioEncoding: encoding } };
       if (cfg.sampleRateHertz !== undefined) body.audioConfig.sampleRateHertz = cfg.sampleRateHertz;
-      if (cfg.speakingRate !== undefined) body.audioConfig.speakingRate = cfg.speakingRate;
+      // Google's speakingRate takes 0.25–4.0, like Lector's speed; the job's speed multiplies the configured rate.
+      const rate = Math.min(4, Math.max(0.25, (cfg.speakingRate ?? 1) * (req.speed ?? 1)));
+      if (cfg.speakingRate !== undefined || rate !== 1) body.audioConfig.speakingRate = rate;
       let res: Response;
       try {
         res = await deps.fetch(joinUrl(cfg.baseUrl, '/v1/text:synthesize'), {

@@ -48,7 +48,11 @@ export class ProviderRegistry {
     for (const cfg of Object.values(config.providers)) this.providers.set(cfg.name, build(cfg, deps));
   }
 
-  /** Configured voices first; any other id goes to the default provider if it is OpenAI-compatible (passed through). */
+  /**
+   * Configured voices first; then `<provider>:<voice>` for a Kokoro or Piper provider that is not the
+   * default (the ids its listing shows); any other id goes to the default provider if it is
+   * OpenAI-compatible (passed through).
+   */
   route(voiceId: string): VoiceRouteResolved | undefined {
     const v = Object.hasOwn(this.config.voices, voiceId) ? this.config.voices[voiceId] : undefined;
     if (v) {
@@ -56,9 +60,22 @@ export class ProviderRegistry {
       if (v.language) out.language = v.language;
       return out;
     }
+    const colon = voiceId.indexOf(':');
+    if (colon > 0) {
+      const name = voiceId.slice(0, colon);
+      const provider = this.providers.get(name);
+      if (provider && this.listingPrefix(name) !== '' && colon < voiceId.length - 1) return { voiceId, provider, voice: voiceId.slice(colon + 1) };
+    }
     const fallback = this.providers.get(this.config.defaultProvider);
     if (fallback?.type === 'openai-compatible') return { voiceId, provider: fallback, voice: voiceId };
     return undefined;
+  }
+
+  /** `<name>:` for a Kokoro or Piper provider that is not the default (its voices need the prefix to route); else ''. */
+  private listingPrefix(name: string): string {
+    const cfg = this.config.providers[name];
+    if (!cfg || cfg.type !== 'openai-compatible' || name === this.config.defaultProvider) return '';
+    return cfg.server === 'kokoro' || cfg.server === 'piper' ? `${name}:` : '';
   }
 
   limits(voiceId: string): VoiceLimits | undefined {
@@ -105,7 +122,7 @@ export class ProviderRegistry {
       const cfg = this.config.providers[p.name]!;
       return cfg.type === 'openai-compatible' && cfg.listVoices;
     });
-    const results = await Promise.allSettled(listing.map((p) => p.voices(AbortSignal.timeout(CATALOG_TIMEOUT_MS))));
+    const results = await Promise.allSettled(listing.map((p) => p.voices(AbortSignal.timeout(CATALOG_TIMEOUT_MS), this.listingPrefix(p.name))));
     results.forEach((r, i) => {
       const p = listing[i]!;
       if (r.status === 'fulfilled') {
@@ -134,6 +151,7 @@ function build(cfg: ResolvedProviderConfig, deps: ProviderDeps): Provider {
 function engineOf(cfg: ResolvedProviderConfig): string {
   if (cfg.type === 'google') return 'google-cloud-tts';
   if (cfg.type === 'workers-ai') return cfg.model;
+  if (cfg.server === 'kokoro' || cfg.server === 'piper') return cfg.model ?? cfg.server;
   return cfg.model ?? 'openai-compatible';
 }
 

@@ -23,6 +23,8 @@ export interface SynthesisRequest {
   signal: AbortSignal;
   /** BCP-47 language of the voice, where the provider wants one (Google `languageCode`). */
   language?: string;
+  /** Speed multiplier 0.25–4.0 (1 when absent), for providers that take one. */
+  speed?: number;
   /** Context that some providers pass on: job and chunk (for logs and fault injection), model, chosen endpoint. */
   hints?: { jobId?: string; index?: number; model?: string; endpoint?: string };
 }
