@@ -32,7 +32,8 @@ export function openAiCompatibleProvider(cfg: OpenAiCompatibleConfig, deps: Prov
   return {
     name: cfg.name,
     type: 'openai-compatible',
-    limits: { maxChars: cfg.maxChars, maxConcurrency: cfg.maxConcurrency, formats: ['wav', 'mp3', 'opus'] },
+    // Piper's server writes WAV only.
+    limits: { maxChars: cfg.maxChars, maxConcurrency: cfg.maxConcurrency, formats: cfg.server === 'piper' ? ['wav'] : ['wav', 'mp3', 'opus'] },
     format: cfg.format,
     endpoints: cfg.urls,
 
