@@ -58,3 +58,18 @@ export function parseKokoroVoices(json: unknown, provider: string, prefix: strin
   }
   return out;
 }
+
+/**
+ * True when `voiceId` is a Kokoro blend (`af_bella+af_sky`, `kokoro:af_bella(2)+af_sky(1)`) of
+ * voices the catalog lists as Kokoro voices: blends are not listed, yet they are valid voices.
+ */
+export function isKokoroBlend(voiceId: string, catalog: readonly VoiceInfo[]): boolean {
+  const colon = voiceId.indexOf(':');
+  const prefix = colon > 0 ? voiceId.slice(0, colon + 1) : '';
+  const parts = voiceId.slice(prefix.length).split('+');
+  if (parts.length < 2 || parts.length > 8) return false;
+  return parts.every((part) => {
+    const name = part.replace(/\(\d+(?:\.\d+)?\)$/, '');
+    return catalog.some((v) => v.id === `${prefix}${name}` && v.engine === 'kokoro');
+  });
+}

@@ -4,6 +4,7 @@
 import type { VoiceInfo } from '../../../core/api/types.ts';
 import type { VoiceLimits } from '../../backend/index.ts';
 import { LectorError } from '../../../core/errors.ts';
+import { isKokoroBlend } from '../../backend/providers/kokoro.ts';
 
 const TTL_MS = 60_000;
 let cached: { at: number; voices: VoiceInfo[] } | undefined;
@@ -22,7 +23,7 @@ export async function voiceCatalog(env: Env): Promise<VoiceInfo[]> {
 /** Throws 400 `unknown_voice` listing valid ids when `voiceId` is not offered. */
 export async function assertKnownVoice(env: Env, voiceId: string): Promise<void> {
   const voices = await voiceCatalog(env);
-  if (voices.some((v) => v.id === voiceId)) return;
+  if (voices.some((v) => v.id === voiceId) || isKokoroBlend(voiceId, voices)) return;
   const ids = voices.map((v) => v.id);
   throw new LectorError('unknown_voice', 400, `unknown voice "${voiceId.slice(0, 100)}"; valid voices: ${ids.join(', ')}`, {
     details: { validVoices: ids },
