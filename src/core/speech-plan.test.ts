@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { planJobChunks } from './chunking.ts';
 import { isLectorError } from './errors.ts';
-import { checkSpeed, phonemeSupportOf, planSpeech, planTextChunks } from './speech-plan.ts';
+import { checkSpeed, phonemeSupportOf, planSpeech, planTextChunks, wordsForShownText } from './speech-plan.ts';
 
 const NOVEL = [
   'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.',
@@ -134,6 +134,20 @@ describe('planSpeech, SSML', () => {
     const body = NOVEL.split('\n').filter(Boolean).join(' ');
     const plans = planSpeech(ssml(body.replaceAll('&', '&amp;')), { inputFormat: 'ssml' });
     expect(plans.map((p) => p.text)).toEqual(planJobChunks(body).map((c) => c.text));
+  });
+});
+
+describe('wordsForShownText', () => {
+  it('points the engine’s words at the shown text and drops respelled ones', () => {
+    const text = 'Darcy met Darcy.';
+    const speak = 'Dar-see met Dar-see.';
+    const words = [
+      { text: 'Dar-see', offset: 0, startMs: 0, endMs: 300 },
+      { text: 'met', offset: 8, startMs: 300, endMs: 500 },
+      { text: 'Dar-see', offset: 12, startMs: 500, endMs: 800 },
+    ];
+    expect(speak.slice(8, 11)).toBe('met');
+    expect(wordsForShownText(text, words)).toEqual([{ text: 'met', offset: 6, startMs: 300, endMs: 500 }]);
   });
 });
 

@@ -12,6 +12,7 @@ import { LectorError } from './errors.ts';
 import { compileLexicon, type Lexicon, type PhonemeSupport } from './lexicon/lexicon.ts';
 import { espeakPhonemeInput } from './lexicon/ipa.ts';
 import { parseSsml, type SsmlItem } from './ssml/parse.ts';
+import type { WordTiming } from './api/types.ts';
 import type { TextChunk } from './text/split.ts';
 import type { SplitOptions } from './text/options.ts';
 
@@ -221,6 +222,23 @@ function align(shown: string, chunks: readonly TextChunk[]): Array<[number, numb
       p++;
     }
     out.push([start, p]);
+  }
+  return out;
+}
+
+/**
+ * Word timings of a chunk synthesized from `speak`, pointed at `text`: each word the engine
+ * reported (offsets into what it read) is found in the shown text in order; words that only
+ * exist in `speak` (a respelling, an expanded date) are dropped, so captions never show them.
+ */
+export function wordsForShownText(text: string, words: readonly WordTiming[]): WordTiming[] {
+  const out: WordTiming[] = [];
+  let cursor = 0;
+  for (const w of words) {
+    const at = w.text === '' ? -1 : text.indexOf(w.text, cursor);
+    if (at < 0) continue;
+    out.push({ ...w, offset: at });
+    cursor = at + w.text.length;
   }
   return out;
 }
