@@ -3,7 +3,7 @@
 // checks it on first use and `npm start` can check it before wrangler starts.
 // Every problem is reported with the field it is about.
 import { z } from 'zod';
-import type { AudioFormat, ProviderType } from './types.ts';
+import { SERVER_KINDS, type AudioFormat, type ProviderType, type ServerKind } from './types.ts';
 
 export const DEFAULT_GOOGLE_BASE_URL = 'https://texttospeech.googleapis.com';
 export const DEFAULT_GOOGLE_KEY_SECRET = 'GOOGLE_TTS_API_KEY';
@@ -37,22 +37,12 @@ const maxChars = z.number().int().min(1).max(100_000).optional();
 const maxConcurrency = z.number().int().min(1).max(64).optional();
 const format = z.enum(['wav', 'mp3']).optional();
 
-/** Which server speaks behind an `openai-compatible` provider: its voice listing, word timings and speed differ. */
-export const SERVER_KINDS = ['lector', 'openai', 'kokoro', 'piper'] as const;
-export type ServerKind = (typeof SERVER_KINDS)[number];
-
 const openAiCompatibleSchema = z.strictObject({
   type: z.literal('openai-compatible'),
-  /**
-   * `lector` (our synthesis service; default without baseUrl), `openai` (any OpenAI-style server; default with
-   * baseUrl), `kokoro` (Kokoro-FastAPI: voices from /v1/audio/voices, word timestamps from /dev/captioned_speech),
-   * `piper` (Piper's HTTP server: POST JSON to `piperPath`, voices from /voices; WAV only).
-   */
+  /** What answers: `lector` (default without baseUrl), `openai` (default with one), `kokoro`, `piper` (docs/voice-control.md). */
   server: z.enum(SERVER_KINDS).optional(),
-  /** kokoro: ask /dev/captioned_speech for word timestamps (default true). */
-  wordTimestamps: z.boolean().optional(),
-  /** piper: the synthesize path; `/synthesize` (piper1-gpl), `/` for older Piper servers. */
-  piperPath: z.string().regex(/^\/[\w./-]{0,100}$/, { error: 'must be a path starting with /' }).optional(),
+  wordTimestamps: z.boolean().optional(), // kokoro: from /dev/captioned_speech (default true)
+  piperPath: z.string().regex(/^\/[\w./-]{0,100}$/, { error: 'must be a path starting with /' }).optional(), // piper: default /synthesize
   /** Server base URL; defaults to the SYNTH_URL var (our synthesis service). */
   baseUrl: httpUrl.optional(),
   /** More servers of the same kind, spread over by RouterCounter. Defaults to SYNTH_URLS when baseUrl is omitted. */
@@ -129,10 +119,9 @@ export interface OpenAiCompatibleConfig extends ResolvedBase {
   apiKeyRequired: boolean;
   model?: string;
   listVoices: boolean;
+  /** What answers; kokoro: word timestamps from /dev/captioned_speech; piper: its synthesize path. */
   server: ServerKind;
-  /** kokoro: word timestamps from /dev/captioned_speech. */
   wordTimestamps: boolean;
-  /** piper: path of the synthesize endpoint. */
   piperPath: string;
 }
 
@@ -328,9 +317,7 @@ function resolve(raw: RawConfig, vars: Readonly<Record<string, unknown>>, implic
           if (!p.apiKeySecret) apiKeyRequired = false;
         }
         const server: ServerKind = p.server ?? (p.baseUrl ? 'openai' : 'lector');
-        if (server === 'piper' && p.format === 'mp3') {
-          issues.push({ path: `PROVIDERS.providers.${name}.format`, message: 'Piper servers answer WAV only' });
-        }
+        if (server === 'piper' && p.format === 'mp3') issues.push({ path: `PROVIDERS.providers.${name}.format`, message: 'Piper servers answer WAV only' });
         const resolved: OpenAiCompatibleConfig = {
           type: 'openai-compatible',
           ...common,

@@ -6,6 +6,10 @@ import type { RawTtsFailure, WordTiming } from '../../../core/api/types.ts';
 export const PROVIDER_TYPES = ['openai-compatible', 'google', 'workers-ai'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
+/** Which server speaks behind an `openai-compatible` provider: its voice listing, word timings and speed differ. */
+export const SERVER_KINDS = ['lector', 'openai', 'kokoro', 'piper'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
 /**
  * What a chunk is stored as (docs/formats.md). `wav` is a canonical PCM16 WAV
  * (44-byte header); `mp3` raw MPEG frames as `audio/mpeg` under `.mp3`;
