@@ -162,6 +162,8 @@ describe('bad input', () => {
     ['break over 10 s', () => planSpeech('<speak>a<break time="11s"/>b</speak>', { inputFormat: 'ssml' }), '400 invalid_ssml'],
     ['bad prosody rate', () => planSpeech('<speak><prosody rate="zoom">a</prosody></speak>', { inputFormat: 'ssml' }), '400 invalid_ssml'],
     ['sub without alias', () => planSpeech('<speak><sub>a</sub></speak>', { inputFormat: 'ssml' }), '400 invalid_ssml'],
+    ['SSML text over a job’s 1,000,000 characters', () => planSpeech(`<speak>${'ab '.repeat(340_000)}</speak>`, { inputFormat: 'ssml' }), '413 text_too_long'],
+    ['SSML over its size limit', () => planSpeech(`<speak>${' '.repeat(1_200_001)}</speak>`, { inputFormat: 'ssml' }), '400 invalid_ssml'],
     ['empty SSML', () => planSpeech('<speak> <break time="1s"/> </speak>', { inputFormat: 'ssml' }), '400 empty_text'],
     ['speed too high', () => planSpeech('Hi.', { speed: 4.5 }), '400 invalid_speed'],
     ['speed too low', () => checkSpeed(0.1), '400 invalid_speed'],

@@ -13,7 +13,7 @@ import { compileLexicon, type Lexicon, type PhonemeSupport } from './lexicon/lex
 import { espeakPhonemeInput } from './lexicon/ipa.ts';
 import { parseSsml, type SsmlItem } from './ssml/parse.ts';
 import type { WordTiming } from './api/types.ts';
-import type { TextChunk } from './text/split.ts';
+import { assertJobTextSize, type TextChunk } from './text/split.ts';
 import type { SplitOptions } from './text/options.ts';
 
 export interface SpeechChunkPlan {
@@ -101,7 +101,10 @@ export function planSpeech(input: string, options: SpeechPlanOptions = {}): Spee
   if (format === 'text') {
     return planTextChunks(planJobChunks(input, options.splitting, ramp), { ...options, lexicon });
   }
-  return planSsml(parseSsml(input), { speed: checkSpeed(options.speed), lexicon, phonemes: options.phonemes ?? 'none', splitting: options.splitting ?? {}, ramp });
+  const items = parseSsml(input);
+  // The shown text is what a job's size limit is about (1,000,000 code points), markup aside.
+  assertJobTextSize(items.map((i) => (i.kind === 'text' ? i.shown : '')).join(''));
+  return planSsml(items, { speed: checkSpeed(options.speed), lexicon, phonemes: options.phonemes ?? 'none', splitting: options.splitting ?? {}, ramp });
 }
 
 interface Run {
