@@ -7,7 +7,8 @@ import { decodeMp3, decodeOggOpus, encodeMp3, encodeOggOpus, speechPcm } from '.
 import { DEFAULT_PAUSES, layoutTimeline } from '../timeline.ts';
 import { encodeWav, parseWav } from '../wav.ts';
 import { measureChunk } from './measure.ts';
-import type { BookAudioFormat, BookTags, ChapterTime } from './metadata.ts';
+import { placeholderChapters, type BookAudioFormat, type BookTags, type ChapterTime } from './metadata.ts';
+import { opusHeaderMinBytes, opusHeaderPages } from '../opus/header-pages.ts';
 import { layoutEncodedBook, pauseKind } from './timeline.ts';
 import { bookWriter } from './writers.ts';
 import { encodeSpeech } from '../../../synth/encoders/encode.ts';
@@ -175,6 +176,26 @@ describe('Ogg Opus book', () => {
       }
     }
   });
+
+  test('a 45 KB cover fits OpusTags on one page; a 150 KB one is left out; both files decode', async () => {
+    for (const bytes of [45_000, 150_000]) {
+      const cover = { mimeType: 'image/jpeg', data: Uint8Array.from({ length: bytes }, (_, i) => (i * 13) & 0xff) };
+      const b = build('opus', encoded, { ...TAGS, cover });
+      const meta = await parseBuffer(b.file, { mimeType: 'audio/ogg' }, { duration: true });
+      expect(meta.common.title).toBe(TAGS.title);
+      if (bytes < 65_000) expect(Buffer.from(meta.common.picture![0]!.data).equals(Buffer.from(cover.data))).toBe(true);
+      else expect(meta.common.picture).toBeUndefined();
+      // ogg-opus-decoder's demuxer reads OpusTags from page 1 only: a multi-page OpusTags would break it.
+      const decoded = await decodeOggOpus(b.file);
+      expect(decoded.errors).toBe(0);
+      expect(decoded.samples.length).toBe(Math.round((b.durationMs * 48000) / 1000));
+    }
+    // The general header writer fills every slot size from the minimum up to the byte (over several pages if need be).
+    const big = { mimeType: 'image/jpeg', data: new Uint8Array(150_000) };
+    const tags = { ...TAGS, cover: big };
+    const min = opusHeaderMinBytes({ ...tags, chapters: placeholderChapters(tags) });
+    for (let slot = min; slot < min + 600; slot += 23) expect(opusHeaderPages({ channels: 1, preSkip: 312, inputSampleRate: 22050 }, { ...tags, chapters: placeholderChapters(tags) }, 1, slot).length).toBe(slot);
+  }, 120_000);
 
   test('the timeline from measured chunks is the assembled file', () => {
     const measured = encoded.map((b) => measureChunk('opus', b));

@@ -18,15 +18,37 @@ export interface OpusBookState {
   reframer: OpusReframerState;
 }
 
+/**
+ * Largest OpusTags packet that fits on one page (255 lacing values). RFC 7845
+ * lets OpusTags span pages, but common demuxers (codec-parser, under
+ * ogg-opus-decoder and web players) read it from page 1 only, so a cover that
+ * would not fit is left out of Opus files.
+ */
+const ONE_PAGE_PACKET_BYTES = 254 * 255 + 254;
+
 function tagsInput(tags: BookTags, chapters: readonly ChapterTime[]): OpusTagsInput {
-  return { title: tags.title, artist: tags.artist, album: tags.album, cover: tags.cover, chapters };
+  const input = { title: tags.title, artist: tags.artist, album: tags.album, cover: tags.cover, chapters };
+  if (input.cover && writeOpusTags(input).length + SLOT_MARGIN + 8 > ONE_PAGE_PACKET_BYTES) return { ...input, cover: undefined };
+  return input;
+}
+
+/** Whether the cover goes into an Opus file's OpusTags (it must fit one page). */
+export function opusCarriesCover(tags: BookTags): boolean {
+  return tagsInput(tags, placeholderChapters(tags)).cover !== undefined;
 }
 
 const ms = (samples: number) => (samples * 1000) / OPUS_RATE;
 
 export const opusBookWriter: BookWriter<OpusBookState> = {
   format: 'opus',
-  slotBytes: (tags) => opusHeaderMinBytes(tagsInput(tags, placeholderChapters(tags))) + SLOT_MARGIN,
+  slotBytes(tags) {
+    const input = tagsInput(tags, placeholderChapters(tags));
+    const bare = writeOpusTags(input).length;
+    // Some sizes need a second page to fill exactly; the next byte up fits on one.
+    let slot = opusHeaderMinBytes(input) + SLOT_MARGIN;
+    while (headerLayout(bare, slot).tagsPages !== 1) slot++;
+    return slot;
+  },
   start(tags, slotBytes, serial) {
     const layout = headerLayout(writeOpusTags(tagsInput(tags, placeholderChapters(tags))).length, slotBytes);
     return { format: 'opus', reframer: startReframer(serial, 1 + layout.tagsPages) };

@@ -210,6 +210,53 @@ describe('AudiobookAssembler', () => {
     expect(ch.format.duration).toBeGreaterThan(10);
   });
 
+  it('figures: a novel-shaped MP3 book (65 chunks per chapter, ~60 KB per chunk) costs bounded calls; rows and class-A operations logged', async () => {
+    // The corpus novel: 3,985 chunks for 765,805 characters (5.2 chunks per 1,000 chars), 61 chapters,
+    // MP3 at 48 kbit/s, ~9.3 s per chunk: ~56 KB, like these 160 kbit/s, 3 s fixture chunks.
+    const count = 260;
+    const chunks = Array.from({ length: count }, (_, i) => fromBase64(CHUNK_FIXTURES[i % 3]!.mp3));
+    const book = await putBook('mp3', chunks, (i) => Math.floor(i / 65), ['1', '2', '3', '4'], COVER);
+    await runInDurableObject(book.stub, (_i, s) => assembler(book, s.storage.sql).init(book.plan));
+    let rowsWritten = 0;
+    const results: StepResult[] = [];
+    for (;;) {
+      const r = await runInDurableObject(book.stub, async (_i, s) => {
+        const sql = s.storage.sql;
+        // Counts rows written by every statement the assembler runs.
+        const counting = {
+          exec: (query: string, ...bindings: unknown[]) => {
+            const cursor = sql.exec(query, ...bindings);
+            const rows = cursor.toArray();
+            rowsWritten += cursor.rowsWritten;
+            return { toArray: () => rows, one: () => rows[0], [Symbol.iterator]: () => rows[Symbol.iterator]() };
+          },
+        } as unknown as SqlStorage;
+        return assembler(book, counting).step(50);
+      });
+      results.push(r);
+      if (r.done) break;
+    }
+    const bytes = chunks.reduce((n, c) => n + c.length, 0);
+    const chars = (count / 3985) * 765805;
+    const figures = {
+      chunks: count,
+      audioBytes: bytes,
+      steps: results.length,
+      maxR2CallsPerStep: Math.max(...results.map((r) => r.r2Calls)),
+      r2Calls: results.reduce((n, r) => n + r.r2Calls, 0),
+      classA: results.reduce((n, r) => n + r.r2Writes, 0),
+      rowsWritten,
+      per1000Chars: {
+        steps: +((results.length / chars) * 1000).toFixed(3),
+        rowsWritten: +((rowsWritten / chars) * 1000).toFixed(2),
+        classA: +((results.reduce((n, r) => n + r.r2Writes, 0) / chars) * 1000).toFixed(3),
+      },
+    };
+    console.log(`assembly figures ${JSON.stringify(figures)}`);
+    expect(figures.maxR2CallsPerStep).toBeLessThanOrEqual(50);
+    expect(await bucket.head(`tts_audio/${book.jobId}/book.mp3`)).not.toBeNull();
+  });
+
   it('a missing chunk object is a typed error; init is idempotent and refuses a different plan', async () => {
     const book = await putBook('mp3', [fromBase64(CHUNK_FIXTURES[0]!.mp3), fromBase64(CHUNK_FIXTURES[1]!.mp3)], () => 0, ['Only']);
     await bucket.delete(book.chunks[1]!.key);

@@ -175,13 +175,16 @@ export class OutputFile {
       'UPDATE audiobook_output SET writer_state = ?, file_bytes = ?, uploaded_to = ?, chunks = ?, chapter_starts = ? WHERE target = ?',
       JSON.stringify(r.state), r.fileBytes, r.uploadedTo, r.chunks, JSON.stringify(r.chapterStarts), r.target,
     );
-    for (const p of this.pending) {
-      // Keep what part 1 needs ([slot, partSize)) and what is not uploaded yet ([uploadedTo, ...)).
-      for (const [from, to] of [[p.start, Math.min(p.start + p.bytes.length, this.partSize)], [Math.max(p.start, r.uploadedTo), p.start + p.bytes.length]] as const) {
-        for (let s = from; s < to; s += STAGED_ROW_BYTES) {
-          const e = Math.min(to, s + STAGED_ROW_BYTES);
-          const piece = p.bytes.slice(s - p.start, e - p.start);
-          this.sql.exec('INSERT OR REPLACE INTO audiobook_staged (target, start_offset, end_offset, bytes) VALUES (?, ?, ?, ?)', r.target, s, e, piece.buffer);
+    if (this.pending.length > 0) {
+      // This step's bytes are contiguous: stage them as few rows as possible, keeping what
+      // part 1 needs ([slot, partSize)) and what no part has taken yet ([uploadedTo, ...)).
+      const from = this.pending[0]!.start;
+      const all = concatBytes(this.pending.map((p) => p.bytes));
+      const end = from + all.length;
+      for (const [lo, hi] of [[from, Math.min(end, this.partSize)], [Math.max(from, r.uploadedTo), end]] as const) {
+        for (let s = lo; s < hi; s += STAGED_ROW_BYTES) {
+          const e = Math.min(hi, s + STAGED_ROW_BYTES);
+          this.sql.exec('INSERT INTO audiobook_staged (target, start_offset, end_offset, bytes) VALUES (?, ?, ?, ?)', r.target, s, e, all.slice(s - from, e - from).buffer);
         }
       }
     }

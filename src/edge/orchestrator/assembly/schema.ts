@@ -29,12 +29,13 @@ CREATE TABLE IF NOT EXISTS audiobook_part (
   part_number INTEGER NOT NULL,
   etag TEXT NOT NULL,
   PRIMARY KEY (target, part_number)
-);
+) WITHOUT ROWID;
+-- No index: a handful of rows at a time, and each insert writes one row, not two.
 CREATE TABLE IF NOT EXISTS audiobook_staged (
+  id INTEGER PRIMARY KEY,
   target TEXT NOT NULL,
   start_offset INTEGER NOT NULL,
   end_offset INTEGER NOT NULL,
-  bytes BLOB NOT NULL,
-  PRIMARY KEY (target, start_offset)
+  bytes BLOB NOT NULL
 );
 `;
