@@ -58,6 +58,8 @@ export class JobLifecycle {
   /** create() calls waiting for the alarms to finish splitting a long text. */
   private readonly splitWaiters: (() => void)[] = [];
   private deleting: Promise<number> | undefined;
+  /** Why reading the book failed while it was being split (an EPUB section that cannot be read). */
+  private splitError: LectorError | undefined;
 
   private readonly book: BookStore;
 
@@ -128,6 +130,12 @@ export class JobLifecycle {
       if (pages.length > 1 || book?.epub) await this.splitDone();
     }
     const job = store.job()!;
+    // A book that could not be read while it was being split fails its creation with the reason.
+    const splitError = this.splitError;
+    if (splitError && job.total === 0) {
+      await this.delete();
+      throw splitError;
+    }
     if (job.total === 0) {
       await this.delete();
       throw new LectorError('empty_text', 400, 'text has nothing to speak');
@@ -169,6 +177,7 @@ export class JobLifecycle {
     } catch (e) {
       // A section that cannot be read ends the job: its error says why.
       const message = e instanceof LectorError ? e.message : String(e);
+      this.splitError = e instanceof LectorError ? e : new LectorError('epub_corrupt', 400, message);
       this.d.store.setJobStatus('failed', `reading the EPUB failed: ${message}`, Date.now());
       this.book.abandonSections();
       for (const wake of this.splitWaiters.splice(0)) wake();
