@@ -37,6 +37,8 @@ export const INPUT_FORMATS: readonly InputFormat[] = ['text', 'markdown', 'html'
 /** Formats a job's chunks and its assembled book are stored in. */
 export type JobAudioFormat = 'wav' | 'mp3' | 'opus';
 export const JOB_AUDIO_FORMATS: readonly JobAudioFormat[] = ['wav', 'mp3', 'opus'];
+/** Formats chunks may be stored in: a job's, plus ADTS AAC for the long-form `/v1/audio/speech` stream (not assembled). */
+export type ChunkAudioFormat = JobAudioFormat | 'aac';
 
 /** A chapter of a job (chapter boundaries are chunk boundaries). */
 export interface JobChapter {
@@ -117,7 +119,7 @@ export interface JobState {
   metadata: { title: string | null; author: string | null };
   /** Chapters in play order; empty for a job without chapters. */
   chapters: JobChapter[];
-  audioFormat: JobAudioFormat;
+  audioFormat: ChunkAudioFormat;
   book?: JobBook;
   chunks?: ChunkInfo[];
 }
@@ -176,7 +178,7 @@ export interface RawTtsRequest {
   /** The synthesis backend RouterCounter chose (must be one the backend Worker is configured with). */
   backendUrl?: string;
   /** Chunk audio format to store (docs/formats.md); default: the provider's configured format (`wav` for the synthesis service). */
-  format?: 'wav' | 'mp3' | 'opus';
+  format?: 'wav' | 'mp3' | 'opus' | 'aac';
   /** Speed multiplier 0.25–4.0 for this chunk (job speed × SSML prosody rate); 1 when absent. */
   speed?: number;
 }

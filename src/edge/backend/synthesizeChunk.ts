@@ -5,6 +5,7 @@ import { WAV_HEADER_BYTES, encodeWav, parseWav } from '../../core/audio/wav.ts';
 import { chunkAudioKey, isJobId } from '../../core/ids.ts';
 import { getTextCharacterCount } from '../../core/text/count.ts';
 import { scanMp3 } from './audio/mp3.ts';
+import { scanAdts } from './audio/adts.ts';
 import { OggOpusError, scanOggOpus } from './audio/oggOpus.ts';
 import { ProviderConfigError } from './providers/config.ts';
 import { registryFor, type ProviderRegistry, type VoiceLimits } from './providers/registry.ts';
@@ -36,7 +37,7 @@ export interface BackendEnv {
 export const CONFIG_INVALID_BACKEND = 'config_invalid';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-const CHUNK_FORMATS: readonly AudioFormat[] = ['wav', 'mp3', 'opus'];
+const CHUNK_FORMATS: readonly AudioFormat[] = ['wav', 'mp3', 'opus', 'aac'];
 
 /** Options for tests: the fetch the providers use. */
 export interface ChunkDeps {
@@ -139,7 +140,7 @@ function injectR2Fault(env: BackendEnv): boolean {
 interface Storable {
   audio: Uint8Array;
   mimeType: string;
-  ext: 'wav' | 'mp3' | 'opus';
+  ext: 'wav' | 'mp3' | 'opus' | 'aac';
   durationMs: number | null;
 }
 
@@ -178,6 +179,9 @@ function storable(result: SynthesisResult, provider: string): Storable | RawTtsF
       throw e;
     }
   }
+  // ADTS AAC (the long-form `/v1/audio/speech` aac stream): whole frames only.
+  const adts = mime === 'audio/aac' || mime === 'audio/aacp' ? scanAdts(bytes) : null;
+  if (adts) return { audio: bytes, mimeType: 'audio/aac', ext: 'aac', durationMs: exactMs(adts.durationMs) };
   const looksMp3 = mime === 'audio/mpeg' || mime === 'audio/mp3' || magic.startsWith('ID3') || (bytes[0] === 0xff && (bytes[1]! & 0xe0) === 0xe0);
   const mp3 = looksMp3 ? scanMp3(bytes) : null;
   if (mp3) {

@@ -33,7 +33,7 @@ export function openAiCompatibleProvider(cfg: OpenAiCompatibleConfig, deps: Prov
     name: cfg.name,
     type: 'openai-compatible',
     // Piper's server writes WAV only.
-    limits: { maxChars: cfg.maxChars, maxConcurrency: cfg.maxConcurrency, formats: cfg.server === 'piper' ? ['wav'] : ['wav', 'mp3', 'opus'] },
+    limits: { maxChars: cfg.maxChars, maxConcurrency: cfg.maxConcurrency, formats: cfg.server === 'piper' ? ['wav'] : ['wav', 'mp3', 'opus', 'aac'] },
     format: cfg.format,
     endpoints: cfg.urls,
 

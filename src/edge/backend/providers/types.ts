@@ -15,9 +15,9 @@ export type ServerKind = (typeof SERVER_KINDS)[number];
  * (44-byte header); `mp3` raw MPEG frames as `audio/mpeg` under `.mp3`;
  * `opus` one Ogg Opus stream as `audio/ogg` under `.opus`.
  */
-export type AudioFormat = 'wav' | 'mp3' | 'opus';
+export type AudioFormat = 'wav' | 'mp3' | 'opus' | 'aac';
 
-export const MIME_TYPES: Readonly<Record<AudioFormat, string>> = { wav: 'audio/wav', mp3: 'audio/mpeg', opus: 'audio/ogg' };
+export const MIME_TYPES: Readonly<Record<AudioFormat, string>> = { wav: 'audio/wav', mp3: 'audio/mpeg', opus: 'audio/ogg', aac: 'audio/aac' };
 
 export interface SynthesisRequest {
   text: string;

@@ -2,7 +2,7 @@
 // chunks are planned it records the assembly plan, then each alarm takes one
 // bounded step over the finished prefix of chunks, so the book and chapter
 // files grow in R2 while the job runs and are complete soon after its end.
-import type { JobBook } from '../../../core/api/types.ts';
+import type { JobAudioFormat, JobBook } from '../../../core/api/types.ts';
 import { AudiobookAssembler, type AssemblyStatus } from '../assembly/AudiobookAssembler.ts';
 import type { AssemblyChunk, AssemblyPlan } from '../assembly/plan.ts';
 import type { BookStore } from './BookStore.ts';
@@ -30,12 +30,12 @@ export class BookAssembly {
     if (this.cached) return this.cached;
     const job = this.store.job();
     const meta = this.book.meta();
-    if (!job || !meta || job.total === 0 || this.store.nextPage() || this.book.nextSection()) return null;
+    if (!job || !meta || meta.assemble === 0 || meta.audio_format === 'aac' || job.total === 0 || this.store.nextPage() || this.book.nextSection()) return null;
     const a = new AudiobookAssembler(this.sql, this.bucket, { chunks: (from, limit) => this.finishedPrefix(from, limit) });
     if (!a.initialized) {
       const plan: AssemblyPlan = {
         jobId: job.job_id,
-        format: meta.audio_format,
+        format: meta.audio_format as JobAudioFormat,
         chapters: this.book.chapters().map((c) => ({ index: c.index, title: c.title })),
         totalChunks: job.total,
       };
@@ -81,11 +81,11 @@ export class BookAssembly {
   /** The book as the job state shows it. */
   describe(jobId: string, failed: boolean): JobBook | null {
     const meta = this.book.meta();
-    if (!meta) return null;
+    if (!meta || meta.assemble === 0 || meta.audio_format === 'aac') return null;
     const s = this.status();
     const base = `/api/tts/${jobId}`;
     return {
-      format: meta.audio_format,
+      format: meta.audio_format as JobAudioFormat,
       status: s?.status === 'done' ? 'done' : failed ? 'failed' : s ? 'assembling' : 'waiting',
       bytes: null,
       durationMs: s?.book.durationMs ?? null,

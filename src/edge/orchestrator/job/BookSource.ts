@@ -2,7 +2,7 @@
 // plain text, JSON chapters) are cut into pages at creation; an EPUB stays in
 // R2 and one section (spine item) is read per alarm, so no invocation parses
 // the whole book.
-import type { JobAudioFormat } from '../../../core/api/types.ts';
+import type { ChunkAudioFormat } from '../../../core/api/types.ts';
 import { openEpub, readEpubSection } from '../../../core/documents/index.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { paginate } from '../../../core/pages.ts';
@@ -13,7 +13,11 @@ import type { JobStore } from './JobStore.ts';
 export interface BookInput {
   title: string | null;
   author: string | null;
-  audioFormat: JobAudioFormat;
+  audioFormat: ChunkAudioFormat;
+  /** False: chunks only, no assembled book (the long-form `/v1/audio/speech` stream). Default true. */
+  assemble?: boolean;
+  /** A book without chapters: its whole text. */
+  text?: string;
   /** Chapters already read and selected (1-based `index` as in the book). */
   chapters?: { index: number; title: string; text: string }[];
   /** An EPUB already checked by `openEpub`, stored in R2: its planned chapters (selected) and section count. */

@@ -1,7 +1,7 @@
 // A job's book rows: metadata (title, author, cover, audio format), its
 // chapters and which source page belongs to which chapter, and the cursor over
 // an EPUB's sections still to read. Beside JobStore, in the same SQLite.
-import type { JobAudioFormat, JobChapter } from '../../../core/api/types.ts';
+import type { ChunkAudioFormat, JobChapter } from '../../../core/api/types.ts';
 
 export const BOOK_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS book_meta (
@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS book_meta (
   title TEXT,
   author TEXT,
   audio_format TEXT NOT NULL,
+  assemble INTEGER NOT NULL DEFAULT 1,
   epub_key TEXT,
   sections_total INTEGER NOT NULL DEFAULT 0,
   sections_read INTEGER NOT NULL DEFAULT 0,
@@ -33,7 +34,8 @@ CREATE TABLE IF NOT EXISTS page_chapter (
 export interface BookMetaRow {
   title: string | null;
   author: string | null;
-  audio_format: JobAudioFormat;
+  audio_format: ChunkAudioFormat;
+  assemble: number;
   epub_key: string | null;
   sections_total: number;
   sections_read: number;
@@ -46,7 +48,8 @@ export interface BookMetaRow {
 export interface NewBook {
   title: string | null;
   author: string | null;
-  audioFormat: JobAudioFormat;
+  audioFormat: ChunkAudioFormat;
+  assemble?: boolean;
   /** An EPUB in R2 whose sections the alarms read one at a time. */
   epubKey?: string;
   sectionsTotal?: number;
@@ -69,9 +72,9 @@ export class BookStore {
   create(book: NewBook): void {
     this.sql.exec(BOOK_SCHEMA_SQL);
     this.sql.exec(
-      `INSERT INTO book_meta (id, title, author, audio_format, epub_key, sections_total, selection, cover_key, cover_mime, cover_bytes)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      book.title, book.author, book.audioFormat, book.epubKey ?? null, book.sectionsTotal ?? 0,
+      `INSERT INTO book_meta (id, title, author, audio_format, assemble, epub_key, sections_total, selection, cover_key, cover_mime, cover_bytes)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      book.title, book.author, book.audioFormat, book.assemble === false ? 0 : 1, book.epubKey ?? null, book.sectionsTotal ?? 0,
       book.selection ? JSON.stringify(book.selection) : null, book.cover?.key ?? null, book.cover?.mimeType ?? null, book.cover?.bytes ?? null,
     );
     book.chapters.forEach((c, ord) => this.sql.exec('INSERT INTO chapter (idx, ord, title) VALUES (?, ?, ?)', c.index, ord, c.title));

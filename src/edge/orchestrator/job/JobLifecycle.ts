@@ -73,12 +73,12 @@ export class JobLifecycle {
     const { store, config } = this.d;
     if (store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
     const book = params.book;
-    const text = book ? (book.chapters ?? []).map((c) => c.text).join('\n\n') : params.text;
+    const text = book ? (book.text ?? (book.chapters ?? []).map((c) => c.text).join('\n\n')) : params.text;
     assertJobTextSize(text);
     if (!book?.epub && !HAS_SPEAKABLE.test(text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
     // A long text is split one page per alarm so no invocation spends more than a few ms of CPU;
     // a book's pages never span two chapters, and an EPUB's pages come one section per alarm.
-    const pages = book ? chapterPages(book.chapters ?? []) : paginate(text).map((p) => ({ ...p, chapter: 0 }));
+    const pages = book?.chapters ? chapterPages(book.chapters) : paginate(text).map((p) => ({ ...p, chapter: 0 }));
     if (pages.length === 0) pages.push({ text: '', continuesParagraph: false, chapter: 0 });
     const plan = {
       splitting: params.splittingPreference,
@@ -114,6 +114,7 @@ export class JobLifecycle {
         title: book.title,
         author: book.author,
         audioFormat: book.audioFormat,
+        assemble: book.assemble !== false,
         ...(book.epub ? { epubKey: book.epub.key, sectionsTotal: book.epub.sections, selection: book.epub.selection } : {}),
         cover: book.cover ?? null,
         chapters: book.epub ? book.epub.chapters : (book.chapters ?? []).map((c) => ({ index: c.index, title: c.title })),

@@ -3,7 +3,7 @@
 // delete), ChunkDispatcher (dispatch and retries), JobStore (rows), EventHub
 // (streams); features follow a job through JobEvents listeners.
 import { DurableObject } from 'cloudflare:workers';
-import type { JobState, WordTiming, JobStatus } from '../../../core/api/types.ts';
+import type { JobAudioFormat, JobState, WordTiming, JobStatus } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { err, ok, type Result, type WireError } from '../../../core/result.ts';
 import { jobConfig, type JobConfig } from './config.ts';
@@ -218,7 +218,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     const meta = this.lifecycle.bookStore.meta();
     const s = this.assembly.status();
     if (!meta || !s) return null;
-    const mimeType = BOOK_MIME_TYPES[meta.audio_format];
+    const mimeType = BOOK_MIME_TYPES[meta.audio_format as JobAudioFormat];
     if (chapter === null) return { key: s.book.key, mimeType, complete: s.book.complete, durationMs: s.book.durationMs };
     const c = s.chapters.find((x) => x.index === chapter);
     return c ? { key: c.key, mimeType, complete: c.complete, durationMs: c.durationMs } : null;
