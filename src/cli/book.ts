@@ -57,9 +57,10 @@ export function chapterFileName(position: number, count: number, chapter: JobCha
 export async function saveChapters(client: LectorClient, state: JobState, dir: string, signal: AbortSignal): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
+  const format = state.audioFormat as JobAudioFormat;
   for (const [i, c] of state.chapters.entries()) {
-    const path = join(dir, chapterFileName(i + 1, state.chapters.length, c, state.audioFormat));
-    await saveJobAudio(client, state.jobId, path, { signal, path: `/api/tts/${state.jobId}/chapters/${c.index}/audio`, format: state.audioFormat });
+    const path = join(dir, chapterFileName(i + 1, state.chapters.length, c, format));
+    await saveJobAudio(client, state.jobId, path, { signal, path: `/api/tts/${state.jobId}/chapters/${c.index}/audio`, format });
     paths.push(path);
   }
   return paths;
