@@ -9,6 +9,8 @@ import type { JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
 import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { expectedJobPcm } from '../support/expected-audio.ts';
+import { decodeAudio } from '../../src/synth/encoders/testing/decode.ts';
+import { RESPONSE_CONTENT_TYPES, RESPONSE_FORMATS } from '../../src/core/openai/speech.ts';
 
 describe('OpenAI-compatible long-form speech', () => {
   let stack: Stack;
@@ -49,6 +51,25 @@ describe('OpenAI-compatible long-form speech', () => {
     expect(Buffer.from(wav.pcm).equals(expected)).toBe(true);
     // Streaming: the first bytes came long before the whole job was done.
     expect(firstByteMs).toBeLessThan(performance.now() - t0);
+  });
+
+  it.each(RESPONSE_FORMATS)('long-form %s: the right type, decodable by a kept decoder, as long as the job', async (format) => {
+    const input = Array.from({ length: 8 }, (_, i) => `Sentence number ${i + 1} of the long-form test.`).join(' ');
+    const client = new OpenAI({ baseURL: `${stack.edgeUrl}/v1`, apiKey: 'local-dev' });
+    const { data, response } = await client.audio.speech.create({ model: 'lector', voice: 'alloy', input, response_format: format }).withResponse();
+    expect(response.headers.get('content-type')).toBe(RESPONSE_CONTENT_TYPES[format]);
+    const bytes = new Uint8Array(await data.arrayBuffer());
+    const decoded = await decodeAudio(format, bytes);
+    const seconds = decoded.samples.length / decoded.sampleRate;
+    // The job's chunks plus the designed pauses (AAC has none): within a codec's framing.
+    const jobId = response.headers.get('x-lector-job-id')!;
+    const state = (await (await fetch(`${stack.edgeUrl}/api/tts/${jobId}?include=chunks`)).json()) as JobState;
+    expect(state.status).toBe('completed');
+    const speech = state.chunks!.reduce((ms, c) => ms + (c.durationMs ?? 0), 0) / 1000;
+    const pauses = format === 'aac' ? 0 : state.chunks!.slice(1).reduce((ms, c) => ms + (c.paragraphStart ? 800 : 300), 0) / 1000;
+    expect(Math.abs(seconds - (speech + pauses))).toBeLessThan(0.15 + 0.03 * state.chunks!.length);
+    // Some sound, not silence.
+    expect(decoded.samples.some((v) => Math.abs(v) > 0.05)).toBe(true);
   });
 
   it('answers bad input with OpenAI\'s error shape', async () => {
