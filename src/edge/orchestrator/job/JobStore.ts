@@ -225,7 +225,7 @@ export class JobStore {
    * Leases up to `limit` chunks: pending ones whose backoff has passed, and
    * processing ones whose lease expired. Lowest index first.
    */
-  lease(limit: number, now: number): ChunkLease[] {
+  lease(limit: number, now: number, graceMs = 0): ChunkLease[] {
     if (limit <= 0) return [];
     const rows = this.exec(
       `SELECT idx, text, attempts, timeout_ms, lease_token FROM chunk
@@ -241,7 +241,7 @@ export class JobStore {
       const timeoutMs = r.timeout_ms as number;
       this.exec(
         `UPDATE chunk SET status = 'processing', attempts = attempts + 1, lease_token = lease_token + 1, lease_expires_at = ? WHERE idx = ?`,
-        now + timeoutMs, idx,
+        now + timeoutMs + graceMs, idx,
       );
       leases.push({ index: idx, text: r.text as string, attempt: (r.attempts as number) + 1, timeoutMs, token: (r.lease_token as number) + 1 });
     }
