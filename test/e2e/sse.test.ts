@@ -57,8 +57,11 @@ describe('SSE', () => {
   it('sends chunks in completion order when asked, each once', async () => {
     const job = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: TEXT }) })).json()) as CreateJobResponse;
     const events = await readSse(await fetch(`${stack.edgeUrl}${job.links.events}?order=completion`));
-    const ids = events.filter((e) => e.event === 'message').map((e) => Number(e.id));
-    expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    const messages = events.filter((e) => e.event === 'message');
+    const indexes = messages.map((e) => (JSON.parse(e.data) as { index: number }).index);
+    expect([...indexes].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    // In completion order the event id is the completion sequence (what Last-Event-ID resumes from).
+    expect(messages.map((e) => Number(e.id))).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(events.at(-1)!.event).toBe('end');
   });
 

@@ -13,6 +13,8 @@ const HOLD_MAX_MS = DEFAULT_BREAKER.halfOpenAfterMs;
 
 /** A lease outlives its call's timeout by this much, so the timeout always ends the call first. */
 export const LEASE_GRACE_MS = 2_000;
+/** Routing slower than this after the lease moves the lease clock to the call's start (one row write). */
+const LATE_CALL_MS = LEASE_GRACE_MS / 2;
 
 export interface DispatcherDeps {
   store: JobStore;
@@ -67,7 +69,8 @@ export class ChunkDispatcher {
         if (!job || TERMINAL.has(job.status) || dispatched >= config.maxChunksPerAlarm) break;
         const held = Date.now() < this.hold.holdUntil;
         const room = held ? 0 : Math.min(job.concurrency - this.inflight.size, config.maxChunksPerAlarm - dispatched);
-        const leases = store.lease(room, Date.now());
+        const leasedAt = Date.now();
+        const leases = store.lease(room, leasedAt, LEASE_GRACE_MS);
         if (leases.length > 0) {
           let routes: Acquired[];
           try {
@@ -85,7 +88,7 @@ export class ChunkDispatcher {
               return;
             }
             dispatched++;
-            const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease, route).finally(() => {
+            const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease, route, leasedAt).finally(() => {
               this.inflight.delete(p);
               // A chunk that ends after its alarm returned must still wake the job.
               if (this.pumping === 0) void this.d.onIdleSettle().catch((e: unknown) => console.warn('reschedule failed', String(e)));
@@ -138,14 +141,16 @@ export class ChunkDispatcher {
     return this.voiceBackendsOnce;
   }
 
-  private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease, route: { ticket: string; url: string }): Promise<void> {
+  private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease, route: { ticket: string; url: string }, leasedAt: number): Promise<void> {
     const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
     if (model) req.model = model;
     req.backendUrl = route.url;
     const format = this.d.chunkFormat?.();
     if (format) req.format = format;
     this.backendCalls++;
-    this.d.store.startCall(lease.index, lease.token, lease.timeoutMs, LEASE_GRACE_MS, Date.now());
+    // The lease must outlast the call's timeout, counted from the call's start.
+    const callStart = Date.now();
+    if (callStart - leasedAt > LATE_CALL_MS) this.d.store.startCall(lease.index, lease.token, lease.timeoutMs, LEASE_GRACE_MS, callStart);
     const result = await this.callBackend(req, lease.timeoutMs);
     // Only failures that say something about the backend count against its circuit.
     this.recordOutcome({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });

@@ -1,32 +1,43 @@
-// Open Server-Sent Event streams of one job. Each stream has its own cursor,
-// so every chunk goes out exactly once per stream, in index order (or in
-// completion order when asked), whether it is replayed or live.
+// Open Server-Sent Event streams of one job. Each stream is a cursor over the
+// chunk rows, pulled by its reader: an event is read from the rows (and, with
+// inline audio, from R2) only when the stream's queue has room, so a slow
+// reader of a long finished job holds at most MAX_BUFFERED_BYTES plus one event
+// in the object's memory. Every chunk goes out exactly once per stream, in index
+// order (event id = chunk index) or completion order (event id = completion sequence).
 import type { ChunkEventData, EndEventData, ErrorEventData, JobEventData, ProgressEventData } from '../../../core/api/types.ts';
 import { bytesToBase64 } from '../../../core/base64.ts';
 import { formatSseComment, formatSseEvent } from '../../../core/sse.ts';
 import { type ChunkRow, type JobStore, parseWords } from './JobStore.ts';
 
 export const HEARTBEAT_MS = 15_000;
-const REPLAY_BATCH = 100;
+/** Bytes a stream may hold queued for its reader before the hub stops producing events. */
+export const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export interface StreamOptions {
-  /** Send chunks with index > fromIndex (Last-Event-ID semantics). */
-  fromIndex: number;
+  /**
+   * Resume point (Last-Event-ID semantics): in index order, send chunks with index > from;
+   * in completion order, chunks whose completion sequence is > from. -1: from the start.
+   */
+  from: number;
   inline: boolean;
   order: 'index' | 'completion';
 }
 
 interface Subscriber {
-  writer: WritableStreamDefaultWriter<Uint8Array>;
   opts: StreamOptions;
+  controller: ReadableStreamDefaultController<Uint8Array>;
   /** index order: next index to send. */
   next: number;
-  /** completion order: last completion sequence sent, and the indexes sent. */
+  /** completion order: last completion sequence sent. */
   lastSeq: number;
-  sent: Set<number>;
+  /** A chunk completed since the last progress event. */
+  progressDue: boolean;
+  heartbeatDue: boolean;
   closed: boolean;
-  /** Serializes sends so events never interleave. */
-  chain: Promise<void>;
+  /** Wakes a pull that waits for something to send. */
+  wake: (() => void) | null;
+  /** Bytes handed to the stream so far (the reader's pace bounds it). */
+  produced: number;
 }
 
 export interface EventHubDeps {
@@ -51,117 +62,124 @@ export class EventHub {
     return this.subs.size;
   }
 
-  /** Opens a stream: `event: job`, then the replay, then live events. */
+  /** Bytes each open stream was handed so far (tests compare it with what the reader took). */
+  producedBytes(): number[] {
+    return [...this.subs].map((s) => s.produced);
+  }
+
+  /** Opens a stream: `event: job`, then the replay, then live events, each when the reader has room. */
   open(opts: StreamOptions): ReadableStream<Uint8Array> {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const sub: Subscriber = {
-      writer: writable.getWriter(),
-      opts,
-      next: Math.max(0, opts.fromIndex + 1),
-      lastSeq: 0,
-      sent: new Set(),
-      closed: false,
-      chain: Promise.resolve(),
-    };
-    this.subs.add(sub);
-    const job = this.deps.store.job();
-    if (job) {
-      const data: JobEventData = { jobId: job.job_id, total: job.total, overallOrchestratorTimeoutMs: job.overall_timeout_ms, status: job.status };
-      this.write(sub, formatSseEvent('job', data));
-    }
-    this.enqueue(sub, () => this.flush(sub));
-    this.ensureHeartbeat();
-    return readable;
+    let sub: Subscriber | undefined;
+    return new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          sub = {
+            opts,
+            controller,
+            next: opts.order === 'index' ? Math.max(0, opts.from + 1) : 0,
+            lastSeq: opts.order === 'completion' ? Math.max(0, opts.from) : 0,
+            progressDue: false,
+            heartbeatDue: false,
+            closed: false,
+            wake: null,
+            produced: 0,
+          };
+          this.subs.add(sub);
+          const job = this.deps.store.job();
+          if (job) {
+            const data: JobEventData = { jobId: job.job_id, total: job.total, overallOrchestratorTimeoutMs: job.overall_timeout_ms, status: job.status };
+            this.enqueue(sub, formatSseEvent('job', data));
+          }
+          this.ensureHeartbeat();
+        },
+        pull: () => this.pull(sub!),
+        cancel: () => this.close(sub!),
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED_BYTES }),
+    );
   }
 
-  /** A chunk completed: push what each stream can now send, then progress. */
+  /** A chunk completed: waiting streams may now send it, then a progress event. */
   chunkCompleted(): void {
-    const progress = this.progress();
     for (const sub of this.subs) {
-      this.enqueue(sub, async () => {
-        await this.flush(sub);
-        if (progress) this.write(sub, formatSseEvent('progress', progress));
-      });
+      sub.progressDue = true;
+      this.wakeUp(sub);
     }
   }
 
-  /** The job reached a terminal state: flush, then end or error, then close. */
+  /** The job reached a terminal state: streams send what is left, then end or error. */
   jobSettled(): void {
-    for (const sub of this.subs) this.enqueue(sub, () => this.flush(sub));
+    for (const sub of this.subs) this.wakeUp(sub);
   }
 
   closeAll(): void {
-    for (const sub of this.subs) this.close(sub);
+    for (const sub of [...this.subs]) this.close(sub);
   }
 
-  private progress(): ProgressEventData | null {
-    const job = this.deps.store.job();
-    if (!job) return null;
-    return { completed: job.processed_count, failed: job.failed_count, total: job.total, status: job.status };
-  }
-
-  private enqueue(sub: Subscriber, task: () => Promise<void>): void {
-    sub.chain = sub.chain.then(async () => {
-      if (sub.closed) return;
-      try {
-        await task();
-      } catch (e) {
-        console.warn('sse: dropping stream after send failure', String(e));
-        this.close(sub);
+  /** Sends one thing (or closes); waits while there is nothing to send. */
+  private async pull(sub: Subscriber): Promise<void> {
+    try {
+      while (!sub.closed) {
+        if (await this.sendNext(sub)) return;
+        await new Promise<void>((resolve) => (sub.wake = resolve));
+        sub.wake = null;
       }
-    });
+    } catch (e) {
+      console.warn('sse: dropping stream after send failure', String(e));
+      this.close(sub);
+    }
   }
 
-  /** Sends every chunk the stream may now have, and the terminal event if the job is over. */
-  private async flush(sub: Subscriber): Promise<void> {
+  /** Enqueues the stream's next event; false when it has nothing to send now. */
+  private async sendNext(sub: Subscriber): Promise<boolean> {
     const store = this.deps.store;
-    if (sub.opts.order === 'index') {
-      for (;;) {
-        const rows = store.completedFrom(sub.next, REPLAY_BATCH);
-        let progressed = false;
-        for (const row of rows) {
-          if (row.idx !== sub.next) break;
-          await this.sendChunk(sub, row);
-          sub.next++;
-          progressed = true;
-        }
-        if (!progressed || rows.length < REPLAY_BATCH) break;
-      }
-    } else {
-      for (;;) {
-        const rows = store.completedAfterSeq(sub.lastSeq, REPLAY_BATCH);
-        for (const row of rows) {
-          sub.lastSeq = row.completed_seq ?? sub.lastSeq;
-          if (row.idx <= sub.opts.fromIndex || sub.sent.has(row.idx)) continue;
-          sub.sent.add(row.idx);
-          await this.sendChunk(sub, row);
-        }
-        if (rows.length < REPLAY_BATCH) break;
+    const row = sub.opts.order === 'index' ? store.completedFrom(sub.next, 1)[0] : store.completedAfterSeq(sub.lastSeq, 1)[0];
+    if (row && (sub.opts.order === 'completion' || row.idx === sub.next)) {
+      const id = sub.opts.order === 'index' ? row.idx : row.completed_seq!;
+      await this.sendChunk(sub, row, id);
+      if (sub.opts.order === 'index') sub.next = row.idx + 1;
+      else sub.lastSeq = row.completed_seq!;
+      return true;
+    }
+    if (this.settle(sub)) return true;
+    if (sub.progressDue) {
+      sub.progressDue = false;
+      const job = store.job();
+      if (job) {
+        const data: ProgressEventData = { completed: job.processed_count, failed: job.failed_count, total: job.total, status: job.status };
+        this.enqueue(sub, formatSseEvent('progress', data));
+        return true;
       }
     }
-    this.maybeSettle(sub);
+    if (sub.heartbeatDue) {
+      sub.heartbeatDue = false;
+      this.enqueue(sub, formatSseComment('heartbeat'));
+      return true;
+    }
+    return false;
   }
 
-  private maybeSettle(sub: Subscriber): void {
+  /** Sends the terminal event and closes, if the job is over and this stream has all it will get. */
+  private settle(sub: Subscriber): boolean {
     const job = this.deps.store.job();
-    if (!job || sub.closed) return;
-    if (job.status === 'completed') {
-      const done = sub.opts.order === 'index' ? sub.next >= job.total : true;
-      if (!done) return;
-      const data: EndEventData = { jobId: job.job_id, status: job.status, total: job.total };
-      this.write(sub, formatSseEvent('end', data));
+    if (!job) {
       this.close(sub);
-    } else if (job.status === 'failed' || job.status === 'cancelled') {
-      const data: ErrorEventData = {
-        code: job.status === 'failed' ? 'job_failed' : 'job_cancelled',
-        message: job.error_message ?? `job ${job.status}`,
-      };
-      this.write(sub, formatSseEvent('error', data));
-      this.close(sub);
+      return true;
     }
+    if (job.status === 'completed') {
+      const data: EndEventData = { jobId: job.job_id, status: job.status, total: job.total };
+      this.enqueue(sub, formatSseEvent('end', data));
+    } else if (job.status === 'failed' || job.status === 'cancelled') {
+      const data: ErrorEventData = { code: job.status === 'failed' ? 'job_failed' : 'job_cancelled', message: job.error_message ?? `job ${job.status}` };
+      this.enqueue(sub, formatSseEvent('error', data));
+    } else {
+      return false;
+    }
+    this.close(sub);
+    return true;
   }
 
-  private async sendChunk(sub: Subscriber, row: ChunkRow): Promise<void> {
+  private async sendChunk(sub: Subscriber, row: ChunkRow, id: number): Promise<void> {
     const job = this.deps.store.job()!;
     const data: ChunkEventData = {
       index: row.idx,
@@ -177,29 +195,46 @@ export class EventHub {
       const obj = await this.deps.bucket.get(row.r2_key);
       if (obj) data.audioChunk = bytesToBase64(new Uint8Array(await obj.arrayBuffer()));
     }
-    this.write(sub, formatSseEvent('message', data, row.idx));
+    this.enqueue(sub, formatSseEvent('message', data, id));
   }
 
-  private write(sub: Subscriber, text: string): void {
+  private enqueue(sub: Subscriber, text: string): void {
     if (sub.closed) return;
-    sub.writer.write(this.encoder.encode(text)).catch(() => this.close(sub));
+    const bytes = this.encoder.encode(text);
+    sub.produced += bytes.byteLength;
+    sub.controller.enqueue(bytes);
+  }
+
+  private wakeUp(sub: Subscriber): void {
+    const wake = sub.wake;
+    sub.wake = null;
+    wake?.();
   }
 
   private close(sub: Subscriber): void {
     if (sub.closed) return;
     sub.closed = true;
     this.subs.delete(sub);
-    sub.writer.close().catch(() => undefined /* the client already went away */);
+    try {
+      sub.controller.close();
+    } catch {
+      // already closed or cancelled by the reader
+    }
+    this.wakeUp(sub);
     if (this.subs.size === 0 && this.heartbeat !== undefined) {
       clearInterval(this.heartbeat);
       this.heartbeat = undefined;
     }
   }
 
+  /** A heartbeat goes only to streams waiting for events; a stream with queued bytes is not idle. */
   private ensureHeartbeat(): void {
     if (this.heartbeat !== undefined) return;
     this.heartbeat = setInterval(() => {
-      for (const sub of this.subs) this.write(sub, formatSseComment('heartbeat'));
+      for (const sub of this.subs) {
+        sub.heartbeatDue = true;
+        this.wakeUp(sub);
+      }
     }, this.deps.heartbeatMs ?? HEARTBEAT_MS);
   }
 }

@@ -1,104 +1,10 @@
 // Synchronous SQL access to one job's rows. Every method runs without an
 // `await`, so each one commits atomically in the Durable Object's output gate.
-import type { ChunkInfo, ChunkStatus, JobState, JobStatus, SplittingPreference, WordTiming } from '../../../core/api/types.ts';
+import type { ChunkInfo, ChunkStatus, JobState, JobStatus, WordTiming } from '../../../core/api/types.ts';
 import { SCHEMA_SQL } from './schema.ts';
+import type { ChunkLease, ChunkRow, Completion, JobRow, NewChunk, NewJob, SourcePage } from './rows.ts';
 
-export interface JobRow {
-  job_id: string;
-  status: JobStatus;
-  voice_id: string;
-  model: string | null;
-  splitting: SplittingPreference;
-  total: number;
-  current_index: number;
-  processed_count: number;
-  failed_count: number;
-  text_chars: number;
-  overall_timeout_ms: number;
-  concurrency: number;
-  max_attempts: number;
-  error_message: string | null;
-  created_at: number;
-  updated_at: number;
-  expires_at: number;
-  completion_seq: number;
-  owner_key: string | null;
-  pages: number;
-  split_page: number;
-  max_tokens: number | null;
-  timeout_override_ms: number | null;
-  /** Most characters per chunk, from the voice's provider (null: the splitter's own limit). */
-  max_chars: number | null;
-}
-
-export interface ChunkRow {
-  idx: number;
-  text: string;
-  char_count: number;
-  paragraph_start: number;
-  status: ChunkStatus;
-  attempts: number;
-  lease_expires_at: number | null;
-  not_before: number;
-  timeout_ms: number;
-  r2_key: string | null;
-  mime_type: string | null;
-  bytes: number | null;
-  duration_ms: number | null;
-  words: string | null;
-  last_error: string | null;
-  last_error_at: number | null;
-  completed_seq: number | null;
-  /** Grows by one with every lease of this chunk: the token a call's answer must match. */
-  lease_token: number;
-}
-
-export interface NewChunk {
-  text: string;
-  charCount: number;
-  paragraphStart: boolean;
-  timeoutMs: number;
-}
-
-export interface NewJob {
-  jobId: string;
-  voiceId: string;
-  model: string | null;
-  splitting: SplittingPreference;
-  textChars: number;
-  overallTimeoutMs: number;
-  concurrency: number;
-  maxAttempts: number;
-  now: number;
-  expiresAt: number;
-  ownerKeyId: string | null;
-  maxTokens: number | null;
-  timeoutOverrideMs: number | null;
-  maxChars: number | null;
-}
-
-export interface SourcePage {
-  page: number;
-  text: string;
-  continuesParagraph: boolean;
-}
-
-export interface ChunkLease {
-  index: number;
-  text: string;
-  attempt: number;
-  timeoutMs: number;
-  /** This lease's token: only an answer carrying it may complete, retry or fail the chunk. */
-  token: number;
-}
-
-export interface Completion {
-  r2Key: string;
-  mimeType: string;
-  bytes: number;
-  durationMs: number | null;
-  words?: WordTiming[];
-}
+export type { ChunkLease, ChunkRow, Completion, JobRow, NewChunk, NewJob, SourcePage } from './rows.ts';
 
 type SqlValue = string | number | null;
 type Row = Record<string, SqlValue>;
@@ -238,7 +144,7 @@ export class JobStore {
    * Leases up to `limit` chunks: pending ones whose backoff has passed, and
    * processing ones whose lease expired. Lowest index first.
    */
-  lease(limit: number, now: number): ChunkLease[] {
+  lease(limit: number, now: number, graceMs = 0): ChunkLease[] {
     if (limit <= 0) return [];
     const rows = this.exec(
       `SELECT idx, text, attempts, timeout_ms, lease_token FROM chunk
@@ -254,7 +160,7 @@ export class JobStore {
       const timeoutMs = r.timeout_ms as number;
       this.exec(
         `UPDATE chunk SET status = 'processing', attempts = attempts + 1, lease_token = lease_token + 1, lease_expires_at = ? WHERE idx = ?`,
-        now + timeoutMs, idx,
+        now + timeoutMs + graceMs, idx,
       );
       leases.push({ index: idx, text: r.text as string, attempt: (r.attempts as number) + 1, timeoutMs, token: (r.lease_token as number) + 1 });
     }

@@ -254,7 +254,10 @@ export class TtsJobDurableObject extends DurableObject<Env> {
 
   // ---- Streams ---------------------------------------------------------------
 
-  /** `GET /events?from=N&inline=1&order=index|completion` — the job's SSE stream. */
+  /**
+   * `GET /events?from=N&inline=1&order=index|completion` — the job's SSE stream. `from` is the
+   * last event id the client saw: a chunk index in index order, a completion sequence in completion order.
+   */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname !== '/events') return new Response('not found', { status: 404 });
@@ -263,7 +266,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     }
     const from = Number(url.searchParams.get('from') ?? '-1');
     const stream = this.hub.open({
-      fromIndex: Number.isSafeInteger(from) ? from : -1,
+      from: Number.isSafeInteger(from) ? from : -1,
       inline: url.searchParams.get('inline') === '1',
       order: url.searchParams.get('order') === 'completion' ? 'completion' : 'index',
     });

@@ -110,6 +110,38 @@ describe('issue 10 item 2: leases carry a token', () => {
   });
 });
 
+describe('issue 10 item 2: the lease clock starts with the call', () => {
+  it('routing that takes longer than the lease grace moves the lease expiry past the call timeout', async () => {
+    const TIMEOUT = 20_000;
+    const ROUTING_MS = 2_500;
+    const { stub } = await init({ autoStart: false, chunkTimeoutOverrideMs: TIMEOUT, concurrency: 1 });
+    await runInDurableObject(stub, async (instance, s) => {
+      const d = dispatcherOf(instance).d;
+      const real = d.env.ROUTER_COUNTER;
+      const slow = {
+        idFromName: (n: string) => real.idFromName(n),
+        get: (id: DurableObjectId) => {
+          const r = real.get(id);
+          return {
+            acquireMany: async (n: number, t: number, only?: string[]) => (await new Promise((ok) => setTimeout(ok, ROUTING_MS)), r.acquireMany(n, t, only)),
+            reportMany: (b: { ticket: string; success: boolean }[]) => r.reportMany(b),
+          };
+        },
+      };
+      d.env = Object.create(d.env, { ROUTER_COUNTER: { value: slow } }) as Env;
+      await s.storage.setAlarm(Date.now() + 3_600_000);
+    });
+    const t0 = Date.now();
+    const alarm = runDurableObjectAlarm(stub);
+    // Once routing is over, the call runs: its lease must last the call's whole timeout.
+    await new Promise((r) => setTimeout(r, ROUTING_MS + 500));
+    const expires = await runInDurableObject(stub, (_i, s) => s.storage.sql.exec<{ t: number }>(`SELECT lease_expires_at AS t FROM chunk WHERE idx = 0`).one().t);
+    expect(expires).toBeGreaterThanOrEqual(t0 + ROUTING_MS + TIMEOUT);
+    await alarm;
+    expect((await driveToEnd(stub))?.status).toBe('completed');
+  });
+});
+
 describe('issue 10 item 5: only a job that exists has storage', () => {
   it('reading an unknown job id through every RPC and the stream stores nothing', async () => {
     const stub = stubFor(crypto.randomUUID());

@@ -15,9 +15,12 @@ it(`a ${CHUNKS}-chunk job ends with every row, every R2 key and exact counts`, {
   const text = Array.from({ length: CHUNKS }, (_, i) => `${i}.`).join('\n\n');
   const init = unwrap((await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', concurrency: 8 })) as Result<InitializedJob>);
   expect(init.totalSentences).toBe(CHUNKS);
+  // The test's own timeout is 600 s; the loop gives up first with the job's counts.
+  const deadline = Date.now() + 540_000;
   for (;;) {
     const s = await stub.getJobState();
     if (s && s.status !== 'initialized' && s.status !== 'processing') break;
+    if (Date.now() > deadline) throw new Error(`job not finished after 540 s: ${JSON.stringify(s?.counts)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
   const state = (await stub.getJobState())!;
