@@ -31,14 +31,21 @@ export function onPath(name: string): string | null {
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 const hasAptGet = (): boolean => onPath('apt-get') !== null;
 
-function run(command: string, args: string[]): void {
-  log(`running: ${command} ${args.join(' ')}`);
-  const r = spawnSync(command, args, {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    timeout: 15 * 60_000,
-  });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status ?? r.signal ?? r.error?.message})`);
+/** Runs a command, retrying a few times: another apt run may hold a lock the timeout option does not cover. */
+function run(command: string, args: string[], attempts = 4): void {
+  for (let i = 1; ; i++) {
+    log(`running: ${command} ${args.join(' ')}`);
+    const r = spawnSync(command, args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      timeout: 15 * 60_000,
+    });
+    if (r.status === 0) return;
+    const why = `${command} ${args.join(' ')} failed (exit ${r.status ?? r.signal ?? r.error?.message})`;
+    if (i >= attempts) throw new Error(why);
+    log(`${why}; trying again in 15 s`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 15_000);
+  }
 }
 
 let aptUpdated = false;

@@ -45,10 +45,18 @@ export async function startChaosStack(opts: Omit<StackOptions, 'synthPort' | 'ex
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 export async function createJob(edgeUrl: string, text: string, extra: Record<string, unknown> = {}): Promise<CreateJobResponse> {
-  const res = await fetch(`${edgeUrl}/api/tts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text, voiceId: 'espeak:en-us', ...extra }),
+  const post = () =>
+    fetch(`${edgeUrl}/api/tts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text, voiceId: 'espeak:en-us', ...extra }),
+    });
+  // wrangler dev may close a kept-alive connection (seen after a 20 MB audio download) just as the
+  // next request reuses it ("other side closed"); the Worker then most likely never saw the request: send it once more.
+  const res = await post().catch((e: unknown) => {
+    if ((e as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw e;
+    console.warn('createJob: the kept-alive connection was closed under the request; sending it again');
+    return post();
   });
   if (res.status !== 202) throw new Error(`POST /api/tts answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as CreateJobResponse;

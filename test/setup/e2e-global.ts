@@ -1,7 +1,12 @@
 // Runs once before the end-to-end tests: finds or installs the Chromium the
 // browser test drives (scripts/system-deps.ts says what it did). A machine
-// where none can be had fails only the browser test, with the reason.
+// where none can be had fails only the browser test, with the reason. Also
+// gives the stacks' engine workers longer to start: on a 2-core machine shared
+// by many test runs (load average near 30) a worker can take over the
+// service's default 30 s to answer its handshake.
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { REPO_ROOT } from '../../scripts/stack/stack.ts';
 import { ensureChromium } from '../../scripts/system-deps.ts';
 
 declare module 'vitest' {
@@ -12,6 +17,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<void> {
+  // Read by every synthesis service the stacks start (src/synth/main.ts; a --config flag wins).
+  process.env.LECTOR_SYNTH_CONFIG ??= join(REPO_ROOT, 'test/fixtures/synth/loaded-machine.json');
   try {
     const { path } = await ensureChromium();
     project.provide('chromium', { path });

@@ -23,8 +23,16 @@ export interface FaultProxy {
   /** Requests forwarded or answered, per job id (header x-lector-job), and in all. */
   counts(): { total: number; byJob: Record<string, number>; byChunk: Record<string, number> };
   setPlan(plan: FaultPlan, jobId?: string): void;
+  /**
+   * Runs before each synthesis request is answered or forwarded, with the request's
+   * job, chunk and the job's request count so far (1-based); the request waits for it.
+   * Faults tied to a job's progress (kill a worker every k requests) hook in here.
+   */
+  onSynthesis(hook: SynthesisHook | undefined): void;
   close(): Promise<void>;
 }
+
+export type SynthesisHook = (req: { job: string; chunk: string; jobRequests: number }) => void | Promise<void>;
 
 export async function startFaultProxy(targetUrl: string, random: () => number = Math.random): Promise<FaultProxy> {
   const plans = new Map<string, FaultPlan>();
@@ -32,6 +40,7 @@ export async function startFaultProxy(targetUrl: string, random: () => number = 
   const byJob: Record<string, number> = {};
   const byChunk: Record<string, number> = {};
   const hanging = new Set<ServerResponse>();
+  let hook: SynthesisHook | undefined;
 
   const server: Server = createServer((req, res) => {
     if (req.url === '/__faults' && req.method === 'POST') {
@@ -52,25 +61,37 @@ export async function startFaultProxy(targetUrl: string, random: () => number = 
       total++;
       if (job) byJob[job] = (byJob[job] ?? 0) + 1;
       if (job && chunk) byChunk[`${job}/${chunk}`] = (byChunk[`${job}/${chunk}`] ?? 0) + 1;
-      const plan = plans.get(job) ?? plans.get('*') ?? {};
-      if (plan.down) return void res.writeHead(503, { 'retry-after': '1' }).end('{"error":{"message":"down"}}');
-      let r = random();
-      const take = (p: number | undefined) => {
-        const hit = r < (p ?? 0);
-        r -= p ?? 0;
-        return hit;
-      };
-      if (take(plan.rate400)) return void res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"injected permanent failure","type":"invalid_request_error","code":"injected"}}');
-      if (take(plan.rate500)) return void res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"injected failure"}}');
-      if (take(plan.rate429)) return void res.writeHead(429, { 'retry-after': String(plan.retryAfterSeconds ?? 1), 'content-type': 'application/json' }).end('{"error":{"message":"injected rate limit"}}');
-      if (take(plan.rateHang)) {
-        hanging.add(res);
-        res.on('close', () => hanging.delete(res));
-        return;
-      }
+      const current = hook;
+      if (!current) return void answer(req, res, job);
+      void Promise.resolve()
+        .then(() => current({ job, chunk, jobRequests: byJob[job] ?? 0 }))
+        .catch((e: unknown) => console.error('fault proxy: synthesis hook failed', e))
+        .then(() => answer(req, res, job));
+      return;
     }
     void forward(targetUrl, req, res);
   });
+
+  /** A synthesis request: the plan's fault, if one is drawn, else forwarded. */
+  function answer(req: IncomingMessage, res: ServerResponse, job: string): void {
+    const plan = plans.get(job) ?? plans.get('*') ?? {};
+    if (plan.down) return void res.writeHead(503, { 'retry-after': '1' }).end('{"error":{"message":"down"}}');
+    let r = random();
+    const take = (p: number | undefined) => {
+      const hit = r < (p ?? 0);
+      r -= p ?? 0;
+      return hit;
+    };
+    if (take(plan.rate400)) return void res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"injected permanent failure","type":"invalid_request_error","code":"injected"}}');
+    if (take(plan.rate500)) return void res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"injected failure"}}');
+    if (take(plan.rate429)) return void res.writeHead(429, { 'retry-after': String(plan.retryAfterSeconds ?? 1), 'content-type': 'application/json' }).end('{"error":{"message":"injected rate limit"}}');
+    if (take(plan.rateHang)) {
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      return;
+    }
+    void forward(targetUrl, req, res);
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
@@ -78,6 +99,9 @@ export async function startFaultProxy(targetUrl: string, random: () => number = 
     url: `http://127.0.0.1:${port}`,
     counts: () => ({ total, byJob: { ...byJob }, byChunk: { ...byChunk } }),
     setPlan: (plan, jobId) => void plans.set(jobId ?? '*', plan),
+    onSynthesis: (h) => {
+      hook = h;
+    },
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
