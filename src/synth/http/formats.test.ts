@@ -92,6 +92,17 @@ describe('POST /v1/audio/speech with each response_format (real eSpeak)', () => 
     expect((await decodeAudio('mp3', twice)).samples.length).toBe(2 * once.samples.length);
   });
 
+  it('word timings follow the decoded audio: MP3 and AAC shift them by their codec delay, Opus and FLAC do not', async () => {
+    const words = async (format: string) => JSON.parse((await speech({ input: TEXT, voice: 'alloy', response_format: format })).headers.get('x-lector-words')!) as number[][];
+    const wav = await words('wav');
+    expect(wav.length).toBeGreaterThan(5);
+    const shifted = (ms: number) => wav.map(([o, l, s, e]) => [o, l, s! + ms, e! + ms]);
+    expect(await words('mp3')).toEqual(shifted(50)); // 1,105 samples at 22,050 Hz
+    expect(await words('aac')).toEqual(shifted(46)); // 1,024 samples
+    expect(await words('opus')).toEqual(wav);
+    expect(await words('flac')).toEqual(wav);
+  });
+
   it('opus is one Ogg Opus stream: OpusHead, OpusTags, pre-skip, end-of-stream, 48 kHz granules', async () => {
     const bytes = new Uint8Array(await (await speech({ input: TEXT, voice: 'alloy', response_format: 'opus' })).arrayBuffer());
     const scan = scanOggOpus(bytes);
