@@ -2,13 +2,14 @@
 // of the same audio, per minute of audio, and file size per minute per format.
 // Job-sized chunks (the job planner's chunks of the corpus slice) through the
 // real synthesis service as PCM, then each format encoded the way the service
-// does (src/synth/encoders), one chunk at a time; plus LAME as WASM in-process
-// (wasm-media-encoders) as the alternative to spawning ffmpeg.
+// does (src/synth/encoders), one chunk at a time; plus MP3 through an ffmpeg
+// process and through WASM LAME on the event loop, the alternatives.
 
 import { createMp3Encoder } from 'wasm-media-encoders';
 import { planJobChunks } from '../src/core/chunking.ts';
 import type { ResponseFormat } from '../src/core/openai/speech.ts';
-import { encodeSpeech, MP3_KBPS } from '../src/synth/encoders/encode.ts';
+import { encodeSpeech, FFMPEG_MP3_OUTPUT, MP3_KBPS } from '../src/synth/encoders/encode.ts';
+import { runFfmpeg } from '../src/synth/encoders/ffmpeg.ts';
 import { startSynthServer } from '../src/synth/server.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { BenchRow } from './compare/report.ts';
@@ -99,7 +100,11 @@ export async function benchEncoders(): Promise<{ rows: BenchRow[] }> {
       { figure: `${format}: KB per minute of audio`, value: (bytes / 1024 / minutes).toFixed(0) },
     );
   }
-  // The in-process alternative for MP3: LAME compiled to WASM, on the event loop.
+  // The alternatives for MP3: LAME in an ffmpeg process per chunk, and LAME as WASM on the event loop.
+  const ffCpu0 = statCpuMs('self', true) + process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000;
+  for (const a of audio) await runFfmpeg({ pcm: a.pcm, sampleRate: a.sampleRate, output: FFMPEG_MP3_OUTPUT });
+  const ffCpu = statCpuMs('self', true) + process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 - ffCpu0;
+  rows.push({ figure: 'mp3 via ffmpeg libmp3lame (one process per chunk): CPU ms per minute of audio', value: perMin(ffCpu).toFixed(0) });
   const lame = await createMp3Encoder();
   let wasmMs = 0;
   const wasmCpu0 = process.cpuUsage();

@@ -1,11 +1,13 @@
 // Turns an engine's PCM into each OpenAI `response_format`: WAV and PCM here,
-// the compressed formats through ffmpeg (see ffmpeg.ts). The settings are the
+// MP3 with LAME as WASM on worker threads (lame.ts), the other compressed
+// formats through the packaged ffmpeg (ffmpeg.ts). The settings are the
 // chunk contract of docs/formats.md: MP3 is CBR mono raw frames (no ID3, no
 // Xing) so chunks concatenate; Opus is one Ogg Opus stream per call.
 
 import { encodeWav } from '../../core/audio/wav.ts';
 import { RESPONSE_CONTENT_TYPES, type ResponseFormat } from '../../core/openai/speech.ts';
 import { runFfmpeg } from './ffmpeg.ts';
+import { encodeMp3 } from './lame.ts';
 import { adtsDuration, flacDuration, mp3Duration, oggOpusDuration, type StreamDuration } from './streamDuration.ts';
 
 /** MP3 bitrate, kb/s: transparent for 22.05 kHz mono speech, 360 KB per minute. */
@@ -16,6 +18,7 @@ export const OPUS_KBPS = 32;
 export const AAC_KBPS = 48;
 
 interface Settings {
+  /** ffmpeg output options; MP3 has its own encoder instead. */
   output: readonly string[];
   /** Samples a decoder plays before the first PCM sample (encoder delay + decoder delay); Opus trims its own with pre-skip. */
   delaySamples: number;
@@ -23,10 +26,13 @@ interface Settings {
   duration: (bytes: Uint8Array) => StreamDuration;
 }
 
+/** MP3 through ffmpeg's libmp3lame (LAME quality 7, "fast"): the bench's comparison for the WASM path. */
+export const FFMPEG_MP3_OUTPUT = ['-c:a', 'libmp3lame', '-b:a', `${MP3_KBPS}k`, '-compression_level', '7', '-write_xing', '0', '-id3v2_version', '0', '-write_id3v1', '0', '-f', 'mp3'];
+
 const SETTINGS: Readonly<Record<'mp3' | 'opus' | 'aac' | 'flac', Settings>> = {
-  // LAME quality 7 ("fast"): same CBR bytes per frame, about half the CPU of the default.
+  // LAME as WASM on a worker thread (lame.ts); FFMPEG_MP3_OUTPUT is the same through ffmpeg.
   mp3: {
-    output: ['-c:a', 'libmp3lame', '-b:a', `${MP3_KBPS}k`, '-compression_level', '7', '-write_xing', '0', '-id3v2_version', '0', '-write_id3v1', '0', '-f', 'mp3'],
+    output: [],
     // LAME's 576-sample encoder delay plus the 529-sample MP3 decoder delay; no LAME tag tells a player to trim them.
     delaySamples: 1105,
     duration: mp3Duration,
@@ -73,7 +79,10 @@ export async function encodeSpeech(pcm: Uint8Array, sampleRate: number, format: 
   }
   const settings = SETTINGS[format];
   const started = performance.now();
-  const audio = await runFfmpeg({ pcm, sampleRate, output: settings.output, seekableOutput: settings.seekableOutput, signal: options.signal });
+  const audio =
+    format === 'mp3'
+      ? await encodeMp3(pcm, sampleRate, MP3_KBPS, options.signal)
+      : await runFfmpeg({ pcm, sampleRate, output: settings.output, seekableOutput: settings.seekableOutput, signal: options.signal });
   const encodeMs = performance.now() - started;
   const d = settings.duration(audio);
   const delayMs = (settings.delaySamples / sampleRate) * 1000;
