@@ -112,6 +112,15 @@ describe('POST /v1/audio/speech with each response_format (real eSpeak)', () => 
     expect(meta.format.duration! * 1000).toBeCloseTo(scan.durationMs, 0);
   });
 
+  it('a 16 kHz Flite voice gives MPEG-2 16 kHz MP3 and 48 kHz Opus of its length', async () => {
+    const wav = parseWav(new Uint8Array(await (await speech({ input: 'Flite speaks too.', voice: 'flite:slt', response_format: 'wav' })).arrayBuffer()));
+    expect(wav.format.sampleRate).toBe(16000);
+    const mp3 = await decodeAudio('mp3', new Uint8Array(await (await speech({ input: 'Flite speaks too.', voice: 'flite:slt', response_format: 'mp3' })).arrayBuffer()));
+    expect(mp3.sampleRate).toBe(16000);
+    const opus = await decodeAudio('opus', new Uint8Array(await (await speech({ input: 'Flite speaks too.', voice: 'flite:slt', response_format: 'opus' })).arrayBuffer()));
+    expect(Math.abs((opus.samples.length / 48) - wav.durationMs)).toBeLessThan(2);
+  });
+
   it('speed is validated and passed on', async () => {
     const bad = await speech({ input: TEXT, voice: 'alloy', speed: 4.01 });
     expect(bad.status).toBe(400);
