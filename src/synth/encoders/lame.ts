@@ -1,4 +1,4 @@
-// MP3 encoding on worker threads: LAME as WASM (lameWorker.ts) is about 2.5×
+// MP3 encoding on worker threads: LAME as WASM (lameWorker.ts) is about 2×
 // cheaper per chunk than starting an ffmpeg process (bench: `npm run bench --
 // encoders`), and threads keep it off the service's event loop. Threads start
 // on first use and do not keep the process alive.
