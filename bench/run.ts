@@ -1,14 +1,15 @@
-// `npm run bench [-- edge|inline|synth|ttfa|compare|novel]`: prints every benchmark
+// `npm run bench [-- edge|inline|synth|encoders|ttfa|compare|novel]`: prints every benchmark
 // figure, each measured side by side in this one run. Without a section name it
 // runs all of them except `novel` (minutes long; add BENCH_NOVEL=1 to include it).
 import { existsSync } from 'node:fs';
 import { benchEdge, benchInline } from './edge.ts';
+import { benchEncoders } from './encoders.ts';
 import { benchCompare } from './compare/run.ts';
 import { printRows, type BenchRow } from './compare/report.ts';
 import { benchNovel } from './novel.ts';
 import { benchTtfa } from './ttfa.ts';
 
-const SECTIONS = ['edge', 'inline', 'synth', 'ttfa', 'compare', 'novel'] as const;
+const SECTIONS = ['edge', 'inline', 'synth', 'encoders', 'ttfa', 'compare', 'novel'] as const;
 const only = process.argv[2];
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
   console.error(`unknown section "${only}"; sections: ${SECTIONS.join(', ')}`);
@@ -50,6 +51,7 @@ if (runs('synth') && existsSync(new URL('./synth/run.ts', import.meta.url))) {
   if (mod.benchSynth) for (const [k, v] of Object.entries(await mod.benchSynth())) rows.push({ figure: `synth: ${k}`, value: String(v) });
 }
 
+if (runs('encoders')) add('encoders', (await benchEncoders()).rows);
 if (runs('ttfa')) add('ttfa', (await benchTtfa()).rows);
 if (runs('compare')) add('compare', (await benchCompare()).rows);
 if (runs('novel')) add('novel', (await benchNovel()).rows);

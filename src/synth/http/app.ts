@@ -124,12 +124,6 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
         'x-lector-engine-ms': String(result.engineMs),
         'cache-control': 'no-store',
       };
-      if (result.words && result.words.length > 0) {
-        const words = JSON.stringify(result.words);
-        // Clients cap response headers (undici: 16 KiB in all); very long inputs get the audio without timings.
-        if (words.length <= MAX_WORDS_HEADER_BYTES) headers['x-lector-words'] = words;
-        else headers['x-lector-words-omitted'] = String(result.words.length);
-      }
       let encoded;
       try {
         encoded = await encodeSpeech(result.pcm, result.sampleRate, format, { signal: c.req.raw.signal });
@@ -141,6 +135,14 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
       headers['x-lector-duration-samples'] = String(encoded.samples);
       headers['x-lector-duration-rate'] = String(encoded.durationSampleRate);
       headers['x-lector-encode-ms'] = encoded.encodeMs.toFixed(1);
+      if (result.words && result.words.length > 0) {
+        // Timings follow the audio as a decoder plays it (MP3 and AAC start late by their codec delay).
+        const shift = Math.round(encoded.delayMs);
+        const words = JSON.stringify(shift === 0 ? result.words : result.words.map(([offset, length, start, end]) => [offset, length, start + shift, end + shift]));
+        // Clients cap response headers (undici: 16 KiB in all); very long inputs get the audio without timings.
+        if (words.length <= MAX_WORDS_HEADER_BYTES) headers['x-lector-words'] = words;
+        else headers['x-lector-words-omitted'] = String(result.words.length);
+      }
       headers['content-type'] = encoded.contentType;
       if (format === 'pcm') headers['x-sample-rate'] = String(result.sampleRate);
       return new Response(encoded.audio, { status: 200, headers });

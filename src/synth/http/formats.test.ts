@@ -27,8 +27,12 @@ afterAll(async () => {
   await server?.close();
 });
 
+// A fresh connection per request: decoding between requests can outlast the server's 5 s keep-alive
+// on a loaded machine, and a POST on a socket the server just closed fails with ECONNRESET.
+const FRESH = { connection: 'close' };
+
 function speech(body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${server.url}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${server.url}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json', ...FRESH }, body: JSON.stringify(body) });
 }
 
 const EXPECTED: Record<ResponseFormat, { contentType: string; container?: string; codec?: RegExp }> = {
@@ -92,6 +96,21 @@ describe('POST /v1/audio/speech with each response_format (real eSpeak)', () => 
     expect((await decodeAudio('mp3', twice)).samples.length).toBe(2 * once.samples.length);
   });
 
+  it('word timings follow the decoded audio: MP3 and AAC shift them by their codec delay, Opus and FLAC do not', async () => {
+    const words = async (format: string) => {
+      const res = await speech({ input: TEXT, voice: 'alloy', response_format: format });
+      await res.arrayBuffer();
+      return JSON.parse(res.headers.get('x-lector-words')!) as number[][];
+    };
+    const wav = await words('wav');
+    expect(wav.length).toBeGreaterThan(5);
+    const shifted = (ms: number) => wav.map(([o, l, s, e]) => [o, l, s! + ms, e! + ms]);
+    expect(await words('mp3')).toEqual(shifted(50)); // 1,105 samples at 22,050 Hz
+    expect(await words('aac')).toEqual(shifted(46)); // 1,024 samples
+    expect(await words('opus')).toEqual(wav);
+    expect(await words('flac')).toEqual(wav);
+  });
+
   it('opus is one Ogg Opus stream: OpusHead, OpusTags, pre-skip, end-of-stream, 48 kHz granules', async () => {
     const bytes = new Uint8Array(await (await speech({ input: TEXT, voice: 'alloy', response_format: 'opus' })).arrayBuffer());
     const scan = scanOggOpus(bytes);
@@ -101,17 +120,28 @@ describe('POST /v1/audio/speech with each response_format (real eSpeak)', () => 
     expect(meta.format.duration! * 1000).toBeCloseTo(scan.durationMs, 0);
   });
 
+  it('a 16 kHz Flite voice gives MPEG-2 16 kHz MP3 and 48 kHz Opus of its length', async () => {
+    const wav = parseWav(new Uint8Array(await (await speech({ input: 'Flite speaks too.', voice: 'flite:slt', response_format: 'wav' })).arrayBuffer()));
+    expect(wav.format.sampleRate).toBe(16000);
+    const mp3 = await decodeAudio('mp3', new Uint8Array(await (await speech({ input: 'Flite speaks too.', voice: 'flite:slt', response_format: 'mp3' })).arrayBuffer()));
+    expect(mp3.sampleRate).toBe(16000);
+    const opus = await decodeAudio('opus', new Uint8Array(await (await speech({ input: 'Flite speaks too.', voice: 'flite:slt', response_format: 'opus' })).arrayBuffer()));
+    expect(Math.abs((opus.samples.length / 48) - wav.durationMs)).toBeLessThan(2);
+  });
+
   it('speed is validated and passed on', async () => {
     const bad = await speech({ input: TEXT, voice: 'alloy', speed: 4.01 });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { param: 'speed', code: 'validation_failed' } });
-    expect((await speech({ input: TEXT, voice: 'alloy', response_format: 'wav', speed: 2 })).status).toBe(200);
+    const fast = await speech({ input: TEXT, voice: 'alloy', response_format: 'wav', speed: 2 });
+    expect(fast.status).toBe(200);
+    await fast.arrayBuffer();
   });
 });
 
 describe('the official openai client', () => {
   it.each(RESPONSE_FORMATS.map((f) => [f]))('audio.speech.create with response_format %s', async (format) => {
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'local' });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'local', defaultHeaders: FRESH });
     const res = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: TEXT, response_format: format });
     expect(res.headers.get('content-type')).toBe(EXPECTED[format].contentType);
     const decoded = await decodeAudio(format, new Uint8Array(await res.arrayBuffer()));

@@ -1,7 +1,7 @@
 // MP3 duration from frame headers: CBR frames of each MPEG version, ID3v2 tags,
 // Xing headers, trailing tags, and input that is no MP3 at all.
 import { describe, expect, it } from 'vitest';
-import { mp3DurationMs, readMp3Frame } from './mp3.ts';
+import { mp3DurationMs, readMp3Frame, scanMp3 } from './mp3.ts';
 
 /** `n` frames with header bytes `h` and `length` bytes each. */
 function frames(h: [number, number, number, number], length: number, n: number): Uint8Array {
@@ -61,5 +61,23 @@ describe('mp3DurationMs', () => {
   it('is null for input with no MPEG frame (a WAV, text, nothing)', () => {
     expect(mp3DurationMs(new TextEncoder().encode('RIFF....WAVEfmt '))).toBeNull();
     expect(mp3DurationMs(new Uint8Array(0))).toBeNull();
+  });
+});
+
+describe('scanMp3', () => {
+  it('gives the byte range of the audio frames: no tag, no Xing frame, no trailing tag, no cut-off frame', () => {
+    const id3 = new Uint8Array([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 20, ...new Array<number>(20).fill(0)]);
+    const xing = frames([0xff, 0xf3, 0x84, 0xc4], 192, 1);
+    xing.set([0x49, 0x6e, 0x66, 0x6f], 4 + 9); // "Info" after MPEG-2 mono side information
+    const audio = frames([0xff, 0xf3, 0x84, 0xc4], 192, 25);
+    const cut = frames([0xff, 0xf3, 0x84, 0xc4], 192, 1).subarray(0, 100);
+    const scan = scanMp3(concat(id3, xing, audio, cut))!;
+    expect(scan).toMatchObject({ frames: 25, samples: 25 * 576, sampleRate: 24000, durationMs: 600, leadingBytes: 30, infoFrame: true, constantBitrate: true, truncated: true, trailingBytes: 100 });
+    expect([scan.audioStart, scan.audioEnd]).toEqual([30 + 192, 30 + 192 + 25 * 192]);
+  });
+
+  it('tells a variable bitrate from a constant one', () => {
+    const scan = scanMp3(concat(frames([0xff, 0xf3, 0x84, 0xc4], 192, 2), frames([0xff, 0xf3, 0x44, 0xc4], 96, 2)))!;
+    expect(scan).toMatchObject({ frames: 4, constantBitrate: false, trailingBytes: 0, truncated: false });
   });
 });

@@ -3,7 +3,8 @@
 // the packaged ffmpeg, which has the only AAC decoder on npm here), and
 // compares decoded audio with a reference by its loudness envelope.
 
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import { MPEGDecoder } from 'mpg123-decoder';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
@@ -65,12 +66,20 @@ export async function decodeAudio(format: ResponseFormat, bytes: Uint8Array, pcm
       }
     }
     case 'aac': {
-      const r = spawnSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'aac', '-i', 'pipe:0', '-f', 's16le', '-ac', '1', 'pipe:1'], { input: bytes, maxBuffer: 1 << 28 });
-      if (r.status !== 0) throw new Error(`ffmpeg aac decode: ${r.stderr.toString()}`);
-      const rate = /(\d+) Hz/.exec(spawnSync(ffmpegPath(), ['-hide_banner', '-f', 'aac', '-i', 'pipe:0'], { input: bytes }).stderr.toString())?.[1];
-      return { samples: pcm16ToFloat(new Uint8Array(r.stdout)), sampleRate: Number(rate) };
+      // ADTS carries its rate in every frame header (sampling_frequency_index).
+      const rate = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350][(bytes[2]! >> 2) & 0x0f]!;
+      const pcm = await ffmpegDecode(bytes, ['-f', 'aac']);
+      return { samples: pcm16ToFloat(pcm), sampleRate: rate };
     }
   }
+}
+
+/** Decodes through the packaged ffmpeg to mono PCM16, without blocking the event loop. */
+async function ffmpegDecode(bytes: Uint8Array, input: string[]): Promise<Uint8Array> {
+  const run = promisify(execFile)(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', ...input, '-i', 'pipe:0', '-f', 's16le', '-ac', '1', 'pipe:1'], { encoding: 'buffer', maxBuffer: 1 << 28 });
+  run.child.stdin!.end(bytes);
+  const { stdout } = await run;
+  return new Uint8Array(stdout);
 }
 
 /** RMS per `windowMs` window. */
