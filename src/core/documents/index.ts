@@ -18,7 +18,8 @@ export { readEpubSection, type SectionText } from './epub/section.ts';
 export { readEpub } from './epub/read.ts';
 export type { PlannedChapter, EpubSection, ChapterStart } from './epub/plan.ts';
 export { parseHtmlBook } from './html/book.ts';
-export { parseMarkdownBook } from './markdown/book.ts';
+export { markdownBookFromPages, parseMarkdownBook, readMarkdownPage, type MarkdownBlock, type MarkdownPage } from './markdown/book.ts';
+export { markdownPages, type MarkdownPages } from './markdown/pages.ts';
 export { parsePlainTextBook } from './plain/book.ts';
 export { selectChapters } from './select.ts';
 

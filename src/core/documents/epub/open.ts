@@ -33,8 +33,8 @@ export interface OpenEpubOptions {
 
 const CONTENT_TYPES = new Set(['application/xhtml+xml', 'text/html']);
 /** Chapters this small (all their files together) are read at open to drop empty ones (a cover page in the TOC). */
-const PROBE_CHAPTER_BYTES = 16 * 1024;
-const PROBE_TOTAL_BYTES = 256 * 1024;
+const PROBE_CHAPTER_BYTES = 4 * 1024;
+const PROBE_TOTAL_BYTES = 64 * 1024;
 
 /** Opens an EPUB 2 or 3; throws a document LectorError (4xx) for anything it cannot read. */
 export function openEpub(bytes: Uint8Array, options: OpenEpubOptions = {}): EpubPackage {
