@@ -1,5 +1,5 @@
 // A Markdown document as a book: parsed by mdast-util-from-markdown
-// (CommonMark, plus GFM footnotes and YAML front matter as extensions), page
+// (CommonMark, plus GFM footnotes and tables and YAML front matter), page
 // by page (pages.ts); chapters at the top-level headings; title and author
 // from the front matter's `title:`/`author:` lines or a lone first heading.
 
@@ -7,8 +7,10 @@ import type { Root } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { frontmatterFromMarkdown } from 'mdast-util-frontmatter';
 import { gfmFootnoteFromMarkdown } from 'mdast-util-gfm-footnote';
+import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
 import { frontmatter } from 'micromark-extension-frontmatter';
 import { gfmFootnote } from 'micromark-extension-gfm-footnote';
+import { gfmTable } from 'micromark-extension-gfm-table';
 import type { Book, BookMetadata } from '../book.ts';
 import { chaptersFromSegments, type TitledSegment } from '../chapters.ts';
 import { documentError } from '../errors.ts';
@@ -39,8 +41,8 @@ export function parseMarkdownBook(markdown: string): Book {
 export function readMarkdownPage(page: string, footnoteLabels: readonly string[] = []): MarkdownPage {
   const source = footnoteLabels.length === 0 ? page : `${page}\n\n${footnoteLabels.map((l) => `[^${l}]: -`).join('\n')}\n`;
   const tree: Root = fromMarkdown(source, {
-    extensions: [frontmatter(['yaml']), gfmFootnote()],
-    mdastExtensions: [frontmatterFromMarkdown(['yaml']), gfmFootnoteFromMarkdown()],
+    extensions: [frontmatter(['yaml']), gfmFootnote(), gfmTable()],
+    mdastExtensions: [frontmatterFromMarkdown(['yaml']), gfmFootnoteFromMarkdown(), gfmTableFromMarkdown()],
   });
   const blocks: MarkdownBlock[] = [];
   for (const node of tree.children) {
