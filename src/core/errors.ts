@@ -39,6 +39,7 @@ export type ErrorCode =
   // Documents (src/core/documents): what is wrong with an uploaded book.
   | 'document_too_large'
   | 'document_empty'
+  | 'document_too_complex'
   | 'invalid_utf8'
   | 'invalid_chapter_selection'
   | 'epub_not_zip'

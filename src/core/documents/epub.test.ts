@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EPUB2_EXPECTED, EPUB2_SPEC, EPUB3_EXPECTED, EPUB3_SPEC, COVER_PNG, buildEpub, corpusChapters, epub2Book, epub3Book, prideAndPrejudiceEpub } from '../../../test/fixtures/books/index.ts';
 import { normalizeText } from '../text/index.ts';
-import { openEpub, parseDocument, readEpub, readEpubSection } from './index.ts';
+import { epubPlanOf, openEpub, parseDocument, readEpub, readEpubSection, resumeEpub } from './index.ts';
 
 describe('EPUB 3 with a nav document', () => {
   it('reads chapters in spine order with the titles of the table of contents', () => {
@@ -19,7 +19,7 @@ describe('EPUB 3 with a nav document', () => {
 
   it('does not read note markers, note bodies, page numbers, images, scripts or the nav', () => {
     const text = readEpub(epub3Book()).chapters.map((c) => c.text).join('\n\n');
-    for (const unwanted of ['1', '2', 'seven', 'eight', 'Dusk falls', 'Paraffin', 'script text', 'Contents', 'Cover', 'A lighthouse in a storm', 'p{}']) {
+    for (const unwanted of ['1', '2', '*', 'seven', 'eight', 'Dusk falls', 'Paraffin', 'script text', 'Contents', 'Cover', 'A lighthouse in a storm', 'p{}']) {
       expect(text).not.toContain(unwanted);
     }
   });
@@ -95,5 +95,16 @@ describe('the corpus novel as an EPUB 3', () => {
       const expected = normalizeText([corpus[i]!.title, ...corpus[i]!.paragraphs].join('\n\n'));
       expect(chapter.text).toBe(i === 0 ? `Pride and Prejudice\n\nBy Jane Austen\n\n${expected}` : expected);
     });
+  });
+});
+
+describe('a stored plan', () => {
+  it('survives JSON and reads the same sections after resumeEpub', () => {
+    const bytes = epub3Book();
+    const pkg = openEpub(bytes);
+    const plan = JSON.parse(JSON.stringify(epubPlanOf(pkg)));
+    const resumed = resumeEpub(bytes, plan);
+    expect(resumed.chapters).toEqual(pkg.chapters);
+    for (let n = 0; n < pkg.sections.length; n++) expect(readEpubSection(resumed, n)).toEqual(readEpubSection(pkg, n));
   });
 });

@@ -8,6 +8,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   epub_zip_bomb: 413,
   epub_drm: 422,
   document_empty: 422,
+  document_too_complex: 422,
 };
 
 /** A LectorError for a document problem; 400 unless the code says otherwise. */

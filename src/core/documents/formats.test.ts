@@ -19,6 +19,10 @@ describe('Markdown', () => {
     for (const unwanted of ['[^1]', '1', 'six', 'photo', 'code is not read', 'title:']) expect(text).not.toContain(unwanted);
   });
 
+  it('reads a GFM table row by row, cells joined with commas', () => {
+    expect(parseMarkdownBook('| Name | Age |\n| --- | --- |\n| Ann | 30 |\n').chapters[0]!.text).toBe('Name, Age\n\nAnn, 30');
+  });
+
   it('uses the highest heading level present', () => {
     const book = parseMarkdownBook('## One\n\nA.\n\n### Detail\n\nB.\n\n## Two\n\nC.');
     expect(book.chapters).toEqual([

@@ -13,12 +13,13 @@ import { parsePlainTextBook } from './plain/book.ts';
 export type { Book, BookChapter, BookCover, BookMetadata, DocumentFormat } from './book.ts';
 export { decodeDocumentText, documentTypeOf, type DocumentType } from './detect.ts';
 export { DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './limits.ts';
-export { openEpub, type EpubPackage, type OpenEpubOptions } from './epub/open.ts';
+export { epubPlanOf, openEpub, resumeEpub, type EpubPackage, type EpubPlan, type OpenEpubOptions } from './epub/open.ts';
 export { readEpubSection, type SectionText } from './epub/section.ts';
 export { readEpub } from './epub/read.ts';
 export type { PlannedChapter, EpubSection, ChapterStart } from './epub/plan.ts';
 export { parseHtmlBook } from './html/book.ts';
-export { parseMarkdownBook } from './markdown/book.ts';
+export { markdownBookFromPages, parseMarkdownBook, readMarkdownPage, type MarkdownBlock, type MarkdownPage } from './markdown/book.ts';
+export { markdownPages, type MarkdownPages } from './markdown/pages.ts';
 export { parsePlainTextBook } from './plain/book.ts';
 export { selectChapters } from './select.ts';
 

@@ -25,6 +25,9 @@ export interface EpubPackage {
   sections: EpubSection[];
 }
 
+/** What an open EPUB knows besides its bytes: plain data a Durable Object can store between alarms. */
+export type EpubPlan = Omit<EpubPackage, 'archive' | 'cover'>;
+
 export interface OpenEpubOptions {
   limits?: DocumentLimits;
   /** Read the cover image's bytes (default true). */
@@ -33,8 +36,8 @@ export interface OpenEpubOptions {
 
 const CONTENT_TYPES = new Set(['application/xhtml+xml', 'text/html']);
 /** Chapters this small (all their files together) are read at open to drop empty ones (a cover page in the TOC). */
-const PROBE_CHAPTER_BYTES = 16 * 1024;
-const PROBE_TOTAL_BYTES = 256 * 1024;
+const PROBE_CHAPTER_BYTES = 4 * 1024;
+const PROBE_TOTAL_BYTES = 64 * 1024;
 
 /** Opens an EPUB 2 or 3; throws a document LectorError (4xx) for anything it cannot read. */
 export function openEpub(bytes: Uint8Array, options: OpenEpubOptions = {}): EpubPackage {
@@ -61,6 +64,20 @@ export function openEpub(bytes: Uint8Array, options: OpenEpubOptions = {}): Epub
   const pkg = { archive, metadata: opf.metadata, cover, ...plan };
   if (pkg.chapters.length === 0) throw documentError('document_empty', 'the EPUB has no text to read');
   return pkg;
+}
+
+/** The plan of an open package, to store (without the archive and the cover's bytes). */
+export function epubPlanOf(pkg: EpubPackage): EpubPlan {
+  return { metadata: pkg.metadata, chapters: pkg.chapters, sections: pkg.sections };
+}
+
+/**
+ * Re-attaches the EPUB's bytes to a stored plan: only the ZIP index is read
+ * again (the container, OPF and TOC are not), so a later alarm can go on
+ * with readEpubSection cheaply.
+ */
+export function resumeEpub(bytes: Uint8Array, plan: EpubPlan, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): EpubPackage {
+  return { archive: indexZip(bytes, limits), cover: null, ...plan };
 }
 
 function tocOf(archive: ZipArchive, opf: PackageDocument): TocEntry[] {

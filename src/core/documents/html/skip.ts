@@ -39,8 +39,8 @@ export function isSkippedElement(el: Element): boolean {
 
 /**
  * Elements to drop that only the whole document reveals: links that are note
- * markers (a short in-document link such as <sup><a href="#fn1">1</a></sup>)
- * and the note bodies they point to.
+ * markers (a short link to a fragment such as <sup><a href="#fn1">1</a></sup>)
+ * and, in the same document, the note bodies they point to.
  */
 export function noteElements(doc: Document): Set<Element> {
   const byId = new Map<string, Element>();
@@ -55,7 +55,8 @@ export function noteElements(doc: Document): Set<Element> {
     const id = node.attribs['id'];
     if (id !== undefined) byId.set(id, node);
     const href = node.attribs['href'];
-    if (node.name === 'a' && href?.startsWith('#') && isNoteMarker(node)) markers.push(node);
+    // A marker may point into this file (#fn1) or to a notes file (notes.xhtml#n1).
+    if (node.name === 'a' && href?.includes('#') && isNoteMarker(node)) markers.push(node);
     for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
   }
   const dropped = new Set<Element>();
@@ -63,7 +64,8 @@ export function noteElements(doc: Document): Set<Element> {
     const parent = marker.parent;
     // <sup><a>1</a></sup>: the whole superscript goes, not just the link.
     dropped.add(parent && isTag(parent) && parent.name === 'sup' && collapsedText(parent) === collapsedText(marker) ? parent : marker);
-    const target = byId.get(marker.attribs['href']!.slice(1));
+    const href = marker.attribs['href']!;
+    const target = href.startsWith('#') ? byId.get(href.slice(1)) : undefined;
     // A target that is itself a marker is the back-link pair of a note, not its body.
     if (target && !NOTE_MARKER.test(collapsedText(target))) {
       const container = noteContainer(target);

@@ -27,7 +27,34 @@ class CheckingParser extends Parser {
   }
 }
 
-class CheckingHandler extends DomHandler {
+/** Deepest element nesting accepted: books nest a few dozen deep; the readers walk trees recursively. */
+export const MAX_NESTING = 512;
+
+/**
+ * Stops parsing when elements nest deeper than MAX_NESTING: htmlparser2 keeps
+ * its open elements with unshift (quadratic in depth; 100,000 nested spans
+ * take seconds) and the readers walk trees recursively.
+ */
+class DepthHandler extends DomHandler {
+  depth = 0;
+  private readonly what: string;
+  constructor(what: string) {
+    super();
+    this.what = what;
+  }
+  override onopentag(name: string, attribs: Record<string, string>): void {
+    if (++this.depth > MAX_NESTING) {
+      throw documentError('document_too_complex', `${this.what} nests elements more than ${MAX_NESTING} deep`, { limit: MAX_NESTING });
+    }
+    super.onopentag(name, attribs);
+  }
+  override onclosetag(..._args: unknown[]): void {
+    this.depth--;
+    super.onclosetag();
+  }
+}
+
+class CheckingHandler extends DepthHandler {
   checkingParser: CheckingParser | null = null;
   repaired = 0;
   matchedEndTags = 0;
@@ -36,13 +63,13 @@ class CheckingHandler extends DomHandler {
       if (args[1] === true) this.repaired++;
       else this.matchedEndTags++;
     }
-    super.onclosetag();
+    super.onclosetag(...args);
   }
 }
 
 /** Parses an XML file of the package; `epub_malformed_xml` if it is not well formed. */
 export function parseXml(text: string, fileName: string): Document {
-  const handler = new CheckingHandler();
+  const handler = new CheckingHandler(fileName);
   const parser = new CheckingParser(handler, { xmlMode: true });
   handler.checkingParser = parser;
   parser.end(text);
@@ -55,7 +82,7 @@ export function parseXml(text: string, fileName: string): Document {
 
 /** Parses XHTML or HTML leniently (HTML entities, self-closing tags, lowercase names). */
 export function parseHtml(text: string): Document {
-  const handler = new DomHandler();
+  const handler = new DepthHandler('the document');
   new Parser(handler, { recognizeSelfClosing: true, decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true }).end(text);
   return handler.root;
 }
