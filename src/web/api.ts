@@ -1,4 +1,5 @@
 // The page's calls to the orchestrator API, typed with the shared API types.
+import type { LibraryList, PositionUpdate, SavedPosition } from '../core/api/library.ts';
 import type { CreateJobRequest, CreateJobResponse, JobState, VoiceInfo } from '../core/api/types.ts';
 
 /** An API answer with an error status: the server's `{ error: { code, message } }`. */
@@ -67,4 +68,33 @@ export function jobUrls(jobId: string) {
     vtt: `${base}/captions.vtt`,
     srt: `${base}/captions.srt`,
   };
+}
+
+/** One page of the caller's jobs, newest first. */
+export async function fetchLibrary(cursor?: string | null, limit = 20): Promise<LibraryList> {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (cursor) q.set('cursor', cursor);
+  return readJson<LibraryList>(await apiFetch(`/api/tts?${q}`));
+}
+
+export async function deleteJob(jobId: string): Promise<void> {
+  await readJson<unknown>(await apiFetch(`/api/tts/${encodeURIComponent(jobId)}`, { method: 'DELETE' }));
+}
+
+/** The position saved on the server for a job, or null (none saved, or not in this caller's library). */
+export async function fetchServerPosition(jobId: string): Promise<SavedPosition | null> {
+  const res = await apiFetch(`/api/tts/${encodeURIComponent(jobId)}/position`);
+  if (res.status === 404) return null;
+  return (await readJson<{ position: SavedPosition | null }>(res)).position;
+}
+
+/** Saves the position on the server; `keepalive` lets it finish while the page unloads. */
+export async function putServerPosition(jobId: string, p: PositionUpdate, keepalive = false): Promise<void> {
+  const res = await fetch(`/api/tts/${encodeURIComponent(jobId)}/position`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(p),
+    keepalive,
+  });
+  await readJson<unknown>(res);
 }

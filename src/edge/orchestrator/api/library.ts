@@ -12,7 +12,7 @@ import { LectorError } from '../../../core/errors.ts';
 import type { InitializedJob } from '../job/TtsJobDurableObject.ts';
 import type { LibraryCursor, LibraryEntry } from '../library/JobLibrary.ts';
 import { libraryStub } from '../library/owner.ts';
-import { jobTitle } from '../library/title.ts';
+import { jobTitle } from '../../../core/job-title.ts';
 import type { AppEnv } from './app-env.ts';
 import { jobStub } from './job-address.ts';
 import { parseJobId, readJson } from './validate.ts';
