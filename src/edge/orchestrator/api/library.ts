@@ -20,6 +20,8 @@ import { parseJobId, readJson } from './validate.ts';
 export const LIBRARY_DEFAULT_LIMIT = 20;
 /** Each listed job costs one call to its Durable Object: bound them per request. */
 export const LIBRARY_MAX_LIMIT = 50;
+/** Durations summed per listing (each reads a job's chunk rows once; later listings reuse it). */
+const DURATIONS_PER_LISTING = 5;
 
 const positionSchema = z.object({
   index: z.number().int().min(0).max(10_000_000),
@@ -32,8 +34,16 @@ type Ctx = Context<AppEnv>;
 
 const library = (c: Ctx) => libraryStub(c.env, c.req.raw, c.get('caller'));
 
-/** Puts a just-created job on the caller's shelf. */
+/** Puts a just-created job on the caller's shelf. The job stands even if this fails (it is logged). */
 export async function registerJob(c: Ctx, init: InitializedJob, text: string, title?: string | null): Promise<void> {
+  try {
+    await shelve(c, init, text, title);
+  } catch (e) {
+    console.error('library: could not shelve job', init.jobId, e);
+  }
+}
+
+async function shelve(c: Ctx, init: InitializedJob, text: string, title?: string | null): Promise<void> {
   const state = await jobStub(c.env, init.jobId, c.get('caller')).getJobState(false);
   const now = Date.now();
   await library(c).add({
@@ -89,9 +99,10 @@ async function totalDurationMs(c: Ctx, jobId: string): Promise<number | null> {
   return ms;
 }
 
-async function toItem(c: Ctx, e: LibraryEntry, state: JobState): Promise<LibraryItem> {
+async function toItem(c: Ctx, e: LibraryEntry, state: JobState, budget: { durations: number }): Promise<LibraryItem> {
   let durationMs = e.durationMs;
-  if (durationMs === null && state.status === 'completed') {
+  if (durationMs === null && state.status === 'completed' && budget.durations > 0) {
+    budget.durations--;
     // Once per job: the sum is kept on the shelf after the first listing.
     durationMs = await totalDurationMs(c, e.jobId);
     if (durationMs !== null) await library(c).setDuration(e.jobId, durationMs);
@@ -144,13 +155,14 @@ export const libraryRoutes = new Hono<AppEnv>()
     const page = await shelf.list(after, limit);
     const states = await Promise.all(page.entries.map((e) => jobStub(c.env, e.jobId, c.get('caller')).getJobState(false)));
     const items: LibraryItem[] = [];
+    const budget = { durations: DURATIONS_PER_LISTING };
     for (const [i, e] of page.entries.entries()) {
       const state = states[i];
       if (!state) {
         await shelf.remove(e.jobId); // expired or deleted elsewhere
         continue;
       }
-      items.push(await toItem(c, e, state));
+      items.push(await toItem(c, e, state, budget));
     }
     const last = page.entries.at(-1);
     const body: LibraryList = { jobs: items, nextCursor: page.more && last ? encodeCursor(last) : null };
