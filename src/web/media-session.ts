@@ -28,6 +28,8 @@ export interface NowPlaying {
 
 export class MediaSessionBridge {
   private last = '';
+  private shape = '';
+  private sentAt = 0;
 
   constructor(controls: MediaControls) {
     if (!('mediaSession' in navigator)) return;
@@ -68,6 +70,12 @@ export class MediaSessionBridge {
       });
     }
     if (ms.playbackState !== now.state) ms.playbackState = now.state;
+    // The platform extrapolates the position from the rate: tell it again only on a change or once a second.
+    const shape = `${now.state} ${now.rate} ${now.durationMs}`;
+    const stamp = Date.now();
+    if (shape === this.shape && stamp - this.sentAt < 1000) return;
+    this.shape = shape;
+    this.sentAt = stamp;
     if (now.durationMs !== null && now.durationMs > 0) {
       try {
         ms.setPositionState({ duration: now.durationMs / 1000, position: Math.min(now.positionMs, now.durationMs) / 1000, playbackRate: now.rate });

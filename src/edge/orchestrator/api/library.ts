@@ -33,6 +33,8 @@ const positionSchema = z.object({
 type Ctx = Context<AppEnv>;
 
 const library = (c: Ctx) => libraryStub(c.env, c.req.raw, c.get('caller'));
+/** The job's Durable Object as this caller addresses it. */
+const job = (c: Ctx, jobId: string) => jobStub(c.env, jobId, c.get('caller'));
 
 /** Puts a just-created job on the caller's shelf. The job stands even if this fails (it is logged). */
 export async function registerJob(c: Ctx, init: InitializedJob, text: string, title?: string | null): Promise<void> {
@@ -44,7 +46,7 @@ export async function registerJob(c: Ctx, init: InitializedJob, text: string, ti
 }
 
 async function shelve(c: Ctx, init: InitializedJob, text: string, title?: string | null): Promise<void> {
-  const state = await jobStub(c.env, init.jobId, c.get('caller')).getJobState(false);
+  const state = await job(c, init.jobId).getJobState(false);
   const now = Date.now();
   await library(c).add({
     jobId: init.jobId,
@@ -89,7 +91,7 @@ function parseLimit(raw: string | undefined): number {
 
 /** Length of a complete job's audio: every chunk plus the designed pause before it (as `GET /audio` lays it out). */
 async function totalDurationMs(c: Ctx, jobId: string): Promise<number | null> {
-  const plan = await jobStub(c.env, jobId, c.get('caller')).getAudioPlan(false);
+  const plan = await job(c, jobId).getAudioPlan(false);
   if (!plan) return null;
   let ms = 0;
   for (const [position, ch] of plan.chunks.entries()) {
@@ -131,10 +133,10 @@ async function shelfEntry(c: Ctx, jobId: string): Promise<LibraryEntry> {
   const shelf = library(c);
   const known = await shelf.entry(jobId);
   if (known) return known;
-  const job = jobStub(c.env, jobId, c.get('caller'));
-  const state = await job.getJobState(false);
+  const stub = job(c, jobId);
+  const state = await stub.getJobState(false);
   if (!state) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
-  const first = await job.getAudioChunkMetadata(0);
+  const first = await stub.getAudioChunkMetadata(0);
   await shelf.add({
     jobId,
     title: jobTitle(first.ok ? first.value.text : ''),
@@ -153,7 +155,7 @@ export const libraryRoutes = new Hono<AppEnv>()
     const after = parseCursor(c.req.query('cursor'));
     const shelf = library(c);
     const page = await shelf.list(after, limit);
-    const states = await Promise.all(page.entries.map((e) => jobStub(c.env, e.jobId, c.get('caller')).getJobState(false)));
+    const states = await Promise.all(page.entries.map((e) => job(c, e.jobId).getJobState(false)));
     const items: LibraryItem[] = [];
     const budget = { durations: DURATIONS_PER_LISTING };
     for (const [i, e] of page.entries.entries()) {
