@@ -14,18 +14,25 @@ export class ApiError extends Error {
   }
 }
 
+/** Counts keys entered on this page, so a 401 to a request sent before the last one retries without asking again. */
+let keyVersion = 0;
+
 /**
  * fetch that handles a deployment with API keys: on 401 it asks for the key
  * once, keeps it in a same-site cookie (so EventSource, chunk fetches and
  * download links carry it too) and retries.
  */
 async function apiFetch(input: string, init?: RequestInit): Promise<Response> {
+  const sentWith = keyVersion;
   const res = await fetch(input, init);
   if (res.status !== 401 || typeof window === 'undefined') return res;
+  // Several calls start at load; the first 401 asks, the others retry with its answer.
+  if (keyVersion !== sentWith) return fetch(input, init);
   const key = window.prompt('This Lector server needs an API key. Enter it to continue:');
   if (!key) return res;
   const secure = location.protocol === 'https:' ? '; Secure' : '';
   document.cookie = `lector_key=${encodeURIComponent(key.trim())}; Path=/; SameSite=Strict; Max-Age=2592000${secure}`;
+  keyVersion++;
   return fetch(input, init);
 }
 

@@ -10,6 +10,7 @@ const RATE = 8000;
 export class KeepAlive {
   private readonly audio: HTMLAudioElement;
   private wanted = false;
+  private retryAt = 0;
 
   constructor() {
     const wav = encodeWav(new Uint8Array(SECONDS * RATE * 2), { sampleRate: RATE, channels: 1, bitsPerSample: 16 });
@@ -25,8 +26,13 @@ export class KeepAlive {
   /** Plays or pauses with the player; a refused play() (no user gesture yet) is retried on the next call. */
   set(playing: boolean): void {
     if (playing === this.wanted && playing === !this.audio.paused) return;
+    if (playing && Date.now() < this.retryAt) return;
     this.wanted = playing;
-    if (playing) this.audio.play().catch(() => (this.wanted = false));
-    else this.audio.pause();
+    if (playing) {
+      this.audio.play().catch(() => {
+        this.wanted = false;
+        this.retryAt = Date.now() + 5000; // refused (no gesture yet): not on every frame
+      });
+    } else this.audio.pause();
   }
 }
