@@ -138,6 +138,9 @@ describe('the page as an audiobook player', () => {
     expect(await page.evaluate<string>('navigator.mediaSession.metadata?.title ?? ""')).toBe(jobTitle(BOOK));
     expect(await page.evaluate<string>('navigator.mediaSession.playbackState')).toBe('playing');
     await waitFor(page, 'the whole book synthesized', (s) => s.jobStatus === 'completed', 60_000);
+    // From near the start, wherever playback got to while synthesis finished: 30 s ahead is inside the book.
+    await page.click('#chunk-2');
+    await waitFor(page, 'the jump to sentence 3', (s) => s.state === 'playing' && s.currentIndex >= 2 && s.currentIndex <= 4);
 
     await press(page, 'pause');
     const paused = await waitFor(page, 'pause', (s) => s.state === 'paused');
@@ -207,14 +210,16 @@ describe('the page as an audiobook player', () => {
         await page.waitForTimeout(200);
       }
     };
-    await press(page, 'nexttrack');
-    await press(page, 'nexttrack');
-    const here = await waitFor(page, 'the new place', (s) => s.state === 'paused' && s.currentIndex >= 2);
+    await page.click('#chunk-10');
+    await press(page, 'pause');
+    const here = await waitFor(page, 'the new place', (s) => s.state === 'paused' && s.currentIndex >= 10 && s.currentIndex <= 12);
     await savedOnServer(here.currentIndex);
 
     await page.reload();
     const reloaded = await waitFor(page, 'the job after the reload', (s) => s.jobId === bookId && (s.state === 'playing' || s.state === 'paused'));
-    expect(reloaded.currentIndex).toBe(here.currentIndex);
+    // It plays on from the saved sentence (on a busy machine it may be into the next by the first reading).
+    expect(reloaded.currentIndex).toBeGreaterThanOrEqual(here.currentIndex);
+    expect(reloaded.currentIndex).toBeLessThanOrEqual(here.currentIndex + 1);
     // It plays on after the reload; stop it somewhere else, which the server learns too.
     await press(page, 'nexttrack');
     await press(page, 'pause');
@@ -255,7 +260,8 @@ describe('the page as an audiobook player', () => {
   it('fits a 360 px screen without sideways scrolling, and is installable (manifest and icons)', async () => {
     const phone = await newPage(360, 780);
     await phone.goto(`/?job=${bookId}`);
-    await waitFor(phone, 'the book', (s) => s.jobId === bookId && s.state !== 'idle');
+    // Opened (playing, paused, or idle at the start if an earlier step heard it to the end).
+    await waitFor(phone, 'the book', (s) => s.jobId === bookId);
     await phone.locator('li.book').first().waitFor();
     await phone.evaluate(`document.getElementById('player').scrollIntoView()`);
     const widths = await phone.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
