@@ -1,15 +1,10 @@
 // Chapters of a job, when its state has them (`chapters: [{ index, title,
 // firstChunk, chunkCount, durationMs }]`): a list to jump from, the chapter
 // being heard, and previous/next chapter for the lock screen and headsets.
+import type { JobChapter } from '../core/api/types.ts';
 import { setData } from './dom.ts';
 
-export interface Chapter {
-  index: number;
-  title: string;
-  firstChunk: number;
-  chunkCount: number;
-  durationMs: number | null;
-}
+export type Chapter = JobChapter;
 
 /** The chapters in a job state, if the server sent any that make sense. */
 export function chaptersOf(state: object): Chapter[] {

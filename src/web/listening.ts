@@ -56,7 +56,8 @@ export class ListeningControls {
 
   /** A job was opened: its chapters, the chosen speed, a fresh sleep timer. */
   opened(session: JobSession): void {
-    this.title = jobTitle((session.state.chunks ?? []).slice(0, 3).map((c) => c.text).join(' '));
+    const words = (session.state.chunks ?? []).slice(0, 3).map((c) => c.text).join(' ');
+    this.title = jobTitle(words, session.state.metadata?.title);
     this.chapters.render(chaptersOf(session.state as JobState));
     session.setRate(this.storedRate());
     this.sleep.value = 'off';

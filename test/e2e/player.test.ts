@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
 import type { LibraryList } from '../../src/core/api/library.ts';
+import type { JobState } from '../../src/core/api/types.ts';
 import { jobTitle } from '../../src/core/job-title.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,6 +33,7 @@ interface PlayerState {
   lateMs: number;
   rate: number;
   sleep: string;
+  chapter: number;
   status: string;
 }
 
@@ -40,7 +42,7 @@ const READ = `(() => {
   const p = document.getElementById('player').dataset;
   const n = (v) => (v === undefined || v === '' ? -1 : Number(v));
   return { state: p.state ?? '', jobId: p.jobId ?? '', jobStatus: p.jobStatus ?? '', currentIndex: n(p.currentIndex),
-    positionMs: n(p.positionMs), audioTime: n(p.audioTime), lateMs: n(p.lateMs), rate: n(p.rate), sleep: p.sleep ?? '',
+    positionMs: n(p.positionMs), audioTime: n(p.audioTime), lateMs: n(p.lateMs), rate: n(p.rate), sleep: p.sleep ?? '', chapter: n(p.chapter),
     status: document.getElementById('status').textContent };
 })()`;
 /** Records the page's Media Session handlers so the test can press "lock screen" buttons. */
@@ -255,6 +257,41 @@ describe('the page as an audiobook player', () => {
     // The open job was the deleted one: the player is empty and the URL forgets it.
     expect((await read(page)).state).toBe('idle');
     expect(new URL(page.url()).searchParams.get('job')).toBeNull();
+  });
+
+  it('shows the chapters of a book and goes by chapter: list, jumps, next/previous track, sleep at the end of the chapter', async () => {
+    const three = (w: string) => [`The ${w} part starts.`, `The ${w} part goes on.`, `The ${w} part ends.`].join(' ');
+    const res = await fetch(`${stack.edgeUrl}/api/tts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'A tale in three parts', chapters: ['One', 'Two', 'Three'].map((t) => ({ title: t, text: three(t.toLowerCase()) })), splitting: 'tokenCount', maxTokens: 4 }),
+    });
+    expect(res.status).toBe(202);
+    const { jobId } = (await res.json()) as { jobId: string };
+    const state = (await (await api(`/api/tts/${jobId}`)).json()) as JobState;
+    const ch = state.chapters;
+    expect(ch.map((c) => c.title)).toEqual(['One', 'Two', 'Three']);
+
+    const book = await newPage();
+    await book.goto(`/?job=${jobId}`);
+    await waitFor(book, 'the tale to play', (s) => s.jobId === jobId && s.state === 'playing');
+    expect(await book.locator('#chapters button.chapter').allTextContents()).toEqual(['One', 'Two', 'Three'].map((t) => expect.stringContaining(t)));
+    expect(await book.evaluate<string>('navigator.mediaSession.metadata.album')).toBe('A tale in three parts');
+    expect(await book.locator(`li.book[data-job-id="${jobId}"] h3`).textContent()).toBe('A tale in three parts');
+
+    await press(book, 'nexttrack');
+    await waitFor(book, 'chapter two', (s) => s.currentIndex === ch[1]!.firstChunk && s.chapter === 1);
+    expect(await book.evaluate<string>('navigator.mediaSession.metadata.title')).toBe('Two');
+    await book.click('#chapters button.chapter[data-chapter="2"]');
+    await waitFor(book, 'chapter three', (s) => s.currentIndex === ch[2]!.firstChunk && s.chapter === 2);
+    await press(book, 'previoustrack');
+    await waitFor(book, 'back to chapter two', (s) => s.currentIndex === ch[1]!.firstChunk && s.state === 'playing');
+    // Sleep at the end of chapter two: it stops before a word of chapter three.
+    await book.selectOption('#sleep', 'chapter');
+    const slept = await waitFor(book, 'the end of chapter two', (s) => s.state === 'paused', 30_000);
+    expect(slept.currentIndex).toBeLessThanOrEqual(ch[2]!.firstChunk);
+    expect(slept.currentIndex).toBeGreaterThanOrEqual(ch[2]!.firstChunk - 1);
+    await book.close();
   });
 
   it('fits a 360 px screen without sideways scrolling, and is installable (manifest and icons)', async () => {

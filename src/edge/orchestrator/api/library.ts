@@ -46,11 +46,18 @@ export async function registerJob(c: Ctx, init: InitializedJob, text: string, ti
 }
 
 async function shelve(c: Ctx, init: InitializedJob, text: string, title?: string | null): Promise<void> {
-  const state = await job(c, init.jobId).getJobState(false);
+  const stub = job(c, init.jobId);
+  const state = await stub.getJobState(false);
   const now = Date.now();
+  // A book's own title, else the first words of the text (of its first chunk for an uploaded document).
+  let words = text;
+  if (!words.trim()) {
+    const first = await stub.getAudioChunkMetadata(0);
+    words = first.ok ? first.value.text : '';
+  }
   await library(c).add({
     jobId: init.jobId,
-    title: jobTitle(text, title),
+    title: jobTitle(words, state?.metadata?.title ?? title),
     voiceId: state?.voiceId ?? '',
     totalChunks: init.totalSentences,
     characters: text.length,
@@ -102,7 +109,8 @@ async function totalDurationMs(c: Ctx, jobId: string): Promise<number | null> {
 }
 
 async function toItem(c: Ctx, e: LibraryEntry, state: JobState, budget: { durations: number }): Promise<LibraryItem> {
-  let durationMs = e.durationMs;
+  // An assembled book knows its length; otherwise the chunks and pauses are summed.
+  let durationMs = state.book?.durationMs ?? e.durationMs;
   if (durationMs === null && state.status === 'completed' && budget.durations > 0) {
     budget.durations--;
     // Once per job: the sum is kept on the shelf after the first listing.
