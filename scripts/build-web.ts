@@ -12,7 +12,7 @@ const OUT = join(ROOT, 'dist/web');
 export async function buildWeb(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   for (const f of readdirSync(SRC)) {
-    if (/\.(html|css|svg|ico|png|txt)$/.test(f)) cpSync(join(SRC, f), join(OUT, f));
+    if (/\.(html|css|svg|ico|png|txt|webmanifest)$/.test(f)) cpSync(join(SRC, f), join(OUT, f));
   }
   await build({
     entryPoints: [join(SRC, 'main.ts')],

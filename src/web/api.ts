@@ -1,4 +1,5 @@
 // The page's calls to the orchestrator API, typed with the shared API types.
+import type { LibraryList, PositionUpdate, SavedPosition } from '../core/api/library.ts';
 import type { CreateJobRequest, CreateJobResponse, JobState, VoiceInfo } from '../core/api/types.ts';
 
 /** An API answer with an error status: the server's `{ error: { code, message } }`. */
@@ -13,18 +14,25 @@ export class ApiError extends Error {
   }
 }
 
+/** Counts keys entered on this page, so a 401 to a request sent before the last one retries without asking again. */
+let keyVersion = 0;
+
 /**
  * fetch that handles a deployment with API keys: on 401 it asks for the key
  * once, keeps it in a same-site cookie (so EventSource, chunk fetches and
  * download links carry it too) and retries.
  */
 async function apiFetch(input: string, init?: RequestInit): Promise<Response> {
+  const sentWith = keyVersion;
   const res = await fetch(input, init);
   if (res.status !== 401 || typeof window === 'undefined') return res;
+  // Several calls start at load; the first 401 asks, the others retry with its answer.
+  if (keyVersion !== sentWith) return fetch(input, init);
   const key = window.prompt('This Lector server needs an API key. Enter it to continue:');
   if (!key) return res;
   const secure = location.protocol === 'https:' ? '; Secure' : '';
   document.cookie = `lector_key=${encodeURIComponent(key.trim())}; Path=/; SameSite=Strict; Max-Age=2592000${secure}`;
+  keyVersion++;
   return fetch(input, init);
 }
 
@@ -67,4 +75,33 @@ export function jobUrls(jobId: string) {
     vtt: `${base}/captions.vtt`,
     srt: `${base}/captions.srt`,
   };
+}
+
+/** One page of the caller's jobs, newest first. */
+export async function fetchLibrary(cursor?: string | null, limit = 20): Promise<LibraryList> {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (cursor) q.set('cursor', cursor);
+  return readJson<LibraryList>(await apiFetch(`/api/tts?${q}`));
+}
+
+export async function deleteJob(jobId: string): Promise<void> {
+  await readJson<unknown>(await apiFetch(`/api/tts/${encodeURIComponent(jobId)}`, { method: 'DELETE' }));
+}
+
+/** The position saved on the server for a job, or null (none saved, or not in this caller's library). */
+export async function fetchServerPosition(jobId: string): Promise<SavedPosition | null> {
+  const res = await apiFetch(`/api/tts/${encodeURIComponent(jobId)}/position`);
+  if (res.status === 404) return null;
+  return (await readJson<{ position: SavedPosition | null }>(res)).position;
+}
+
+/** Saves the position on the server; `keepalive` lets it finish while the page unloads. */
+export async function putServerPosition(jobId: string, p: PositionUpdate, keepalive = false): Promise<void> {
+  const res = await fetch(`/api/tts/${encodeURIComponent(jobId)}/position`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(p),
+    keepalive,
+  });
+  await readJson<unknown>(res);
 }

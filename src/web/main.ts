@@ -6,10 +6,13 @@ import type { CreateJobRequest, SplittingPreference, VoiceInfo } from '../core/a
 import { ApiError, createJob, fetchVoices, jobUrls } from './api.ts';
 import { byId, setData, setText } from './dom.ts';
 import { installShortcuts } from './keyboard.ts';
+import { LibraryView } from './library-view.ts';
+import { ListeningControls } from './listening.ts';
+import { bestPosition } from './position-sync.ts';
 import type { Position } from './player.ts';
 import { previewVoice, stopPreview } from './preview.ts';
 import { ProgressView } from './progress.ts';
-import { jobIdFromUrl, loadPosition, savePosition, setJobInUrl } from './resume.ts';
+import { jobIdFromUrl, savePosition, setJobInUrl } from './resume.ts';
 import { JobSession, type SessionInfo } from './session.ts';
 import { TranscriptView } from './transcript.ts';
 
@@ -39,6 +42,17 @@ const el = {
 };
 const progress = new ProgressView(byId('progress', HTMLDivElement));
 const transcript = new TranscriptView(byId('transcript', HTMLDivElement), (index) => void session?.jump(index));
+
+const listening = new ListeningControls(() => session, () => render());
+const library = new LibraryView(byId('library', HTMLElement), {
+  open: (jobId, play) => void reopen(jobId, play),
+  deleted: (jobId) => {
+    if (session?.jobId !== jobId) return;
+    closeSession();
+    setJobInUrl(null);
+  },
+  notice: (text) => showNotice(text),
+});
 
 let audioContext: AudioContext | undefined;
 let session: JobSession | undefined;
@@ -84,6 +98,7 @@ async function speak(): Promise<void> {
     if (req.splitting === 'tokenCount') req.maxTokens = el.maxTokens.valueAsNumber;
     const created = await createJob(req);
     await openJob(created.jobId, { index: 0, offsetMs: 0 }, true);
+    void library.refresh();
     // From here Space on the focused Play button pauses, as a listener expects.
     el.play.focus();
   } catch (e) {
@@ -163,9 +178,17 @@ function languageName(tag: string): string {
 
 // ---- the job ------------------------------------------------------------
 
+function closeSession(): void {
+  session?.close();
+  session = undefined;
+  listening.closed();
+  resetPlayer();
+}
+
 async function openJob(jobId: string, start: Position, autoplay: boolean): Promise<void> {
   session?.close();
   session = undefined;
+  listening.closed();
   saved = { index: -1, at: 0, finished: false };
   let next: JobSession;
   try {
@@ -175,6 +198,7 @@ async function openJob(jobId: string, start: Position, autoplay: boolean): Promi
     throw e;
   }
   session = next;
+  listening.opened(next);
   notice = null;
   setJobInUrl(jobId);
   const urls = jobUrls(jobId);
@@ -204,12 +228,17 @@ function resetPlayer(): void {
 /** After a reload: the job in the URL, from the saved position. */
 async function resumeFromUrl(): Promise<void> {
   const jobId = jobIdFromUrl();
-  if (!jobId) return;
-  const pos = loadPosition(jobId);
-  const start = pos && !pos.finished ? { index: pos.index, offsetMs: pos.offsetMs } : { index: 0, offsetMs: 0 };
+  if (jobId) await reopen(jobId, 'unless-finished');
+}
+
+/** Opens a job at its saved position (the newer of this browser's and the server's copy). */
+async function reopen(jobId: string, play: boolean | 'unless-finished'): Promise<void> {
+  if (play === true) void ctx().resume(); // inside the click: audio may start
   showNotice('Reopening the job…');
+  const pos = await bestPosition(jobId);
+  const start = pos && !pos.finished ? { index: pos.index, offsetMs: pos.offsetMs } : { index: 0, offsetMs: 0 };
   try {
-    await openJob(jobId, start, !pos?.finished);
+    await openJob(jobId, start, play === 'unless-finished' ? !pos?.finished : play);
   } catch (e) {
     setJobInUrl(null);
     showNotice(e instanceof ApiError && e.status === 404 ? 'That job is gone (jobs are kept for a day). Start a new one.' : `Could not reopen the job: ${describe(e)}`);
@@ -251,6 +280,7 @@ window.addEventListener('pagehide', () => {
   if (!session) return;
   const info = session.tick();
   savePosition(session.jobId, info.playback.resumeAt, info.playback.state === 'finished');
+  listening.flush(info);
 });
 
 // ---- rendering -----------------------------------------------------------
@@ -285,6 +315,7 @@ function render(): void {
   setData(d, 'audioTime', p.audioTime.toFixed(2));
   setData(d, 'underruns', p.underruns);
   setData(d, 'lateMs', p.lateMs);
+  listening.update(info);
 
   persist(info);
 }
@@ -343,3 +374,4 @@ setInterval(() => {
 
 void loadVoices();
 void resumeFromUrl();
+void library.refresh();

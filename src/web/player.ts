@@ -2,11 +2,13 @@
 // scheduled to start exactly when the previous one ends plus the designed
 // pause (the same pauses as the full-audio download), a few seconds ahead of
 // the clock, with millisecond fades at every edge so nothing clicks. Pause and
-// seek stop the current "generation" of scheduled sources (fading its bus out)
-// and resume starts a new one at the remembered position.
+// seek stop the current "generation" of scheduled sources (fading its bus out);
+// resume starts a new one. Speed: chunks time-stretched, pitch kept (stretch.ts).
 import type { WordTiming } from '../core/api/types.ts';
 import { DEFAULT_PAUSES, pauseBeforeMs, type PauseOptions } from '../core/audio/timeline.ts';
 import { ChunkAudioCache } from './chunk-audio.ts';
+import { moveBy, timelineAt, type ChunkTimes } from './listening-time.ts';
+import { clampRate, StretchCache } from './stretch.ts';
 
 /** A synthesized chunk the player can fetch. */
 export interface PlayerChunk {
@@ -75,7 +77,10 @@ interface ScheduledChunk {
   endCtx: number;
   /** Seconds into the chunk's audio where playback started. */
   offsetS: number;
+  /** Seconds of the chunk's own audio played (at 1×). */
   durationS: number;
+  /** Playback speed: the clock runs 1/rate seconds per second of the chunk's audio. */
+  rate: number;
   source: AudioBufferSourceNode;
 }
 
@@ -109,6 +114,8 @@ export class Player {
   private lateS = 0;
   private suspendTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  private rate = 1;
+  private readonly stretched: StretchCache;
 
   constructor(ctx: AudioContext, total: number, opts: Partial<PlayerOptions> = {}, onAudioError?: (index: number, error: unknown) => void) {
     this.ctx = ctx;
@@ -117,6 +124,7 @@ export class Player {
     this.out = ctx.createGain();
     this.out.connect(ctx.destination);
     this.audio = new ChunkAudioCache(ctx, () => this.pump(), onAudioError);
+    this.stretched = new StretchCache(ctx);
   }
 
   get playbackState(): PlaybackState {
@@ -137,6 +145,36 @@ export class Player {
     // Keep word timings from the event stream over a bare entry from the job state.
     this.chunks.set(chunk.index, known?.words && !chunk.words ? { ...chunk, words: known.words } : chunk);
     this.pump();
+  }
+
+  get playbackRate(): number {
+    return this.rate;
+  }
+
+  /** Playback speed, 0.5–3×, pitch kept; while playing, goes on from the same place at the new speed. */
+  setRate(rate: number): void {
+    const r = clampRate(rate);
+    if (r === this.rate) return;
+    const at = this.gen ? this.snapshot().resumeAt : null;
+    this.rate = r;
+    if (at) void this.play(at);
+  }
+
+  /** Moves by `deltaMs` of listening time (chunks and pauses); keeps playing if playing. */
+  async seekBy(deltaMs: number): Promise<boolean> {
+    const target = moveBy(this.snapshot().resumeAt, deltaMs, this.times);
+    if (this.gen) return this.play(target);
+    this.moveTo(target);
+    return true;
+  }
+
+  /** Listening time to the current position, and in all (null while a length is unknown). */
+  timeline(): { positionMs: number; durationMs: number | null } {
+    return timelineAt(this.snapshot().resumeAt, this.times);
+  }
+
+  private get times(): ChunkTimes {
+    return { total: this.total, pauses: this.opts.pauses, durationMs: (i) => this.durationMs(i), paragraphStart: (i) => this.chunks.get(i)?.paragraphStart ?? null };
   }
 
   /** Starts (or continues) playback, at `at` if given. False when the browser keeps audio blocked. */
@@ -187,8 +225,7 @@ export class Player {
     if (this.gen) {
       const t = this.heardTime();
       for (const e of this.gen.entries) if (e.endCtx <= t) this.played.add(e.index);
-      // Drop entries long past, but keep the last one: it says where we are.
-      while (this.gen.entries.length > 1 && this.gen.entries[0]!.endCtx < t - 1) this.gen.entries.shift();
+        while (this.gen.entries.length > 1 && this.gen.entries[0]!.endCtx < t - 1) this.gen.entries.shift(); // keep the last: it says where we are
       this.state = snap.state;
       if (snap.state === 'finished') {
         this.stopGeneration();
@@ -220,7 +257,7 @@ export class Player {
       return { ...base, state, index: g.start.index, offsetMs: g.start.offsetMs, resumeAt: g.start, wordIndex: -1, playedFraction: this.fraction(g.start.index, g.start.offsetMs) };
     }
     if (t < cur.endCtx) {
-      const offsetMs = (cur.offsetS + t - cur.startCtx) * 1000;
+      const offsetMs = (cur.offsetS + (t - cur.startCtx) * cur.rate) * 1000;
       const at = { index: cur.index, offsetMs };
       return { ...base, state: 'playing', index: cur.index, offsetMs, resumeAt: at, wordIndex: this.wordAt(cur.index, offsetMs), playedFraction: this.fraction(cur.index, offsetMs) };
     }
@@ -231,7 +268,7 @@ export class Player {
     if (nextIndex >= this.total) state = 'finished';
     else if (g.next <= nextIndex) {
       const meta = this.chunks.get(nextIndex);
-      const pauseS = pauseBeforeMs(nextIndex, meta?.paragraphStart ?? false, this.opts.pauses) / 1000;
+      const pauseS = pauseBeforeMs(nextIndex, meta?.paragraphStart ?? false, this.opts.pauses) / 1000 / cur.rate;
       if (t > cur.endCtx + pauseS) state = 'buffering';
     }
     const resumeAt = state === 'finished' ? { index: cur.index, offsetMs: endMs } : { index: nextIndex, offsetMs: 0 };
@@ -294,7 +331,7 @@ export class Player {
         g.nextOffsetS = 0;
         continue;
       }
-      let start = g.lastEnd === null ? now + this.opts.startLeadS : g.lastEnd + pauseBeforeMs(g.next, meta.paragraphStart, this.opts.pauses) / 1000;
+      let start = g.lastEnd === null ? now + this.opts.startLeadS : g.lastEnd + pauseBeforeMs(g.next, meta.paragraphStart, this.opts.pauses) / 1000 / this.rate;
       if (start - now > this.opts.scheduleAheadS) break;
       if (start < now + 0.01) {
         // The audio came too late for its slot: start as soon as possible.
@@ -312,21 +349,23 @@ export class Player {
   }
 
   private schedule(g: Generation, index: number, buffer: AudioBuffer, start: number, offsetS: number): void {
+    const rate = this.rate;
     const durationS = buffer.duration - offsetS;
-    const end = start + durationS;
+    const played = this.stretched.at(buffer, rate);
+    const end = start + (played.duration - offsetS / rate);
     const source = this.ctx.createBufferSource();
-    source.buffer = buffer;
+    source.buffer = played;
     const envelope = this.ctx.createGain();
     // A few milliseconds of fade at both edges: no step in the waveform, no click.
-    const fade = Math.min(this.opts.fadeS, durationS / 4);
+    const fade = Math.min(this.opts.fadeS, (end - start) / 4);
     envelope.gain.setValueAtTime(0, start);
     envelope.gain.linearRampToValueAtTime(1, start + fade);
     envelope.gain.setValueAtTime(1, end - fade);
     envelope.gain.linearRampToValueAtTime(0, end);
     source.connect(envelope).connect(g.bus);
-    source.start(start, offsetS);
+    source.start(start, offsetS / rate);
     source.onended = () => envelope.disconnect();
-    g.entries.push({ index, startCtx: start, endCtx: end, offsetS, durationS, source });
+    g.entries.push({ index, startCtx: start, endCtx: end, offsetS, durationS, rate, source });
     g.lastEnd = end;
   }
 

@@ -130,6 +130,29 @@ export class JobSession {
     this.blocked = !(await this.player.seek(index, true));
   }
 
+  /** Moves by `deltaMs` of listening time, playing if it was playing. */
+  async seekBy(deltaMs: number): Promise<void> {
+    await this.player.seekBy(deltaMs);
+  }
+
+  /** Moves to `at` without playing (pauses if playing). */
+  moveTo(at: Position): void {
+    this.player.moveTo(at);
+  }
+
+  get rate(): number {
+    return this.player.playbackRate;
+  }
+
+  setRate(rate: number): void {
+    this.player.setRate(rate);
+  }
+
+  /** Listening time to the current position and in all (null until every chunk's length is known). */
+  timeline(): { positionMs: number; durationMs: number | null } {
+    return this.player.timeline();
+  }
+
   /** Moves by `delta` sentences, playing if it was playing. */
   async step(delta: number): Promise<void> {
     const here = this.player.snapshot().index;

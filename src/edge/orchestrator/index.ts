@@ -7,6 +7,7 @@ import { audioRoutes } from './api/audio.ts';
 import { bookRoutes } from './api/book.ts';
 import { MAX_DOCUMENT_BYTES, isDocumentUpload } from './api/documents.ts';
 import { jobRoutes } from './api/jobs.ts';
+import { libraryRoutes } from './api/library.ts';
 import { openAiRoutes } from './api/openai.ts';
 import { voiceCatalog } from './api/voices.ts';
 import type { AppEnv } from './api/app-env.ts';
@@ -18,6 +19,8 @@ export { TtsJobDurableObject } from './job/TtsJobDurableObject.ts';
 export { RouterCounter } from './router/RouterCounter.ts';
 import { routerStub } from './router/RouterCounter.ts';
 export { UsageLimiter } from './security/UsageLimiter.ts';
+export { JobLibrary } from './library/JobLibrary.ts';
+import { clientCookie } from './library/owner.ts';
 
 const app = new Hono<AppEnv>();
 
@@ -43,6 +46,7 @@ const requireKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 app.use('/api/*', requireKey);
+app.use('/api/*', clientCookie());
 app.use('/v1/*', requireKey);
 // After the key check: a body without content-length is counted as it streams
 // in and refused as soon as it passes the limit, never read whole first.
@@ -70,6 +74,7 @@ app.get('/api/backends', async (c) => {
   return c.json({ backends: list.map(({ backend, state, dispatched }) => ({ backend, state, dispatched })) });
 });
 
+app.route('/api', libraryRoutes);
 app.route('/api', jobRoutes);
 app.route('/api', bookRoutes);
 app.route('/api', audioRoutes);

@@ -11,6 +11,7 @@ import type { Caller } from '../security/auth.ts';
 import { admitJob, releaseJob } from '../security/quota.ts';
 import { jobStub } from './job-address.ts';
 import { assertKnownVoice, voiceLimits } from './voices.ts';
+import { registerJob, unregisterJob } from './library.ts';
 import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
 import { finalizeInput, isBookRequest, isDocumentUpload, parseAudioFormat, prepareJson, prepareUpload, type PreparedBook } from './documents.ts';
 
@@ -87,11 +88,13 @@ export const jobRoutes = new Hono<App>()
   .post('/tts', async (c) => {
     const { req, book } = await readCreateRequest(c.req.raw, (k) => c.req.query(k));
     const created = await createJob(c.env, c.get('caller'), req, book);
+    await registerJob(c, created, req.text);
     return c.json(created, 202, { location: created.links.self });
   })
   .post('/tts-stream', async (c) => {
     const { req, book } = await readCreateRequest(c.req.raw, (k) => c.req.query(k));
     const created = await createJob(c.env, c.get('caller'), req, book);
+    await registerJob(c, created, req.text);
     const inline = req.inline === true || c.req.query('inline') === 'base64';
     const res = await openStream(c.env, c.get('caller'), created.jobId, -1, inline, req.order ?? 'index');
     res.headers.set('x-lector-job-id', created.jobId);
@@ -141,6 +144,7 @@ export const jobRoutes = new Hono<App>()
   .delete('/tts/:jobId', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
     const res = await jobStub(c.env, jobId, c.get('caller')).deleteState();
-    if (!res.deleted) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
+    const shelved = await unregisterJob(c, jobId);
+    if (!res.deleted && !shelved) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
     return c.json({ jobId, deleted: true, objects: res.objects });
   });
