@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BAD_DOCUMENTS, EPUB3_SPEC, buildEpub } from '../../../test/fixtures/books/index.ts';
+import { BAD_DOCUMENTS, EPUB3_SPEC, buildEpub, corruptEntry } from '../../../test/fixtures/books/index.ts';
 import { isLectorError } from '../errors.ts';
-import { parseDocument, readEpub } from './index.ts';
+import { openEpub, parseDocument, readEpub, readEpubSection } from './index.ts';
 
 function refusal(run: () => unknown): { code: string; status: number; body: unknown } | null {
   try {
@@ -40,5 +40,14 @@ describe('bad documents', () => {
   it('still reads a book whose NCX is broken when the nav is fine', () => {
     const book = readEpub(buildEpub({ ...EPUB3_SPEC, withNcx: true, files: { 'OEBPS/toc.ncx': '<ncx><navMap>' } }));
     expect(book.chapters).toHaveLength(4);
+  });
+});
+
+describe('a damaged chapter', () => {
+  it('opens (only small chapters are read at open) and fails with epub_corrupt when its section is read', () => {
+    const bytes = corruptEntry(buildEpub(EPUB3_SPEC), 'OEBPS/text/ch2.xhtml');
+    const pkg = openEpub(bytes);
+    const n = pkg.sections.findIndex((s) => s.path === 'OEBPS/text/ch2.xhtml');
+    expect(refusal(() => readEpubSection(pkg, n))).toMatchObject({ code: 'epub_corrupt', status: 400 });
   });
 });

@@ -7,7 +7,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   document_too_large: 413,
   epub_zip_bomb: 413,
   epub_drm: 422,
-  document_empty: 422,
   document_too_complex: 422,
 };
 
