@@ -40,11 +40,11 @@ describe('/v1/audio/speech validates the voice before creating a job', () => {
     await google?.close();
   });
 
-  const speech = (voice: string) =>
+  const speech = (voice: string, format = 'wav') =>
     fetch(`${stack.edgeUrl}/v1/audio/speech`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
-      body: JSON.stringify({ model: 'lector', voice, input: INPUT, response_format: 'wav' }),
+      body: JSON.stringify({ model: 'lector', voice, input: INPUT, response_format: format }),
     });
 
   async function openAiError(res: Response): Promise<{ code: string; message: string; type: string }> {
@@ -52,7 +52,7 @@ describe('/v1/audio/speech validates the voice before creating a job', () => {
     return ((await res.json()) as { error: { code: string; message: string; type: string } }).error;
   }
 
-  it('refuses an OpenAI voice name the non-OpenAI default provider cannot take, and an MP3 voice, without charging', async () => {
+  it('refuses an OpenAI voice name the non-OpenAI default provider cannot take, and a format the voice cannot make, without charging', async () => {
     expect(INPUT.length * 2).toBeGreaterThan(DAILY_CHARS);
     expect(INPUT.length).toBeLessThan(DAILY_CHARS);
 
@@ -60,11 +60,12 @@ describe('/v1/audio/speech validates the voice before creating a job', () => {
     expect(alloy.status).toBe(400);
     expect(await openAiError(alloy)).toMatchObject({ code: 'unknown_voice', type: 'invalid_request_error' });
 
-    const mp3 = await speech('google:mp3');
-    expect(mp3.status).toBe(400);
-    const e = await openAiError(mp3);
+    // Google makes WAV and MP3 chunks, not Ogg Opus: refused before any job exists.
+    const opus = await speech('google:mp3', 'opus');
+    expect(opus.status).toBe(400);
+    const e = await openAiError(opus);
     expect(e.code).toBe('unsupported_format');
-    expect(e.message).toMatch(/MP3/);
+    expect(e.message).toMatch(/opus/);
     // Nothing was sent to the provider for the refused requests.
     expect(google.requests.length).toBe(0);
 
