@@ -92,7 +92,7 @@ CASES.push(
   ...BAD_DOCUMENTS.map((d): Case => ({ name: `document: ${d.name}`, method: 'POST', path: '/api/tts', headers: { 'content-type': d.contentType }, body: d.body, status: d.status, code: d.code })),
   { name: 'document: audioFormat not offered', method: 'POST', path: '/api/tts?audioFormat=aiff', headers: { 'content-type': 'text/plain' }, body: 'Hello.', status: 400, code: 'invalid_audio_format' },
   { name: 'document: chapter selection out of range', method: 'POST', path: '/api/tts?chapters=3-9', headers: { 'content-type': 'text/markdown' }, body: '# One\n\nText.\n\n# Two\n\nMore.', status: 400, code: 'invalid_chapter_selection' },
-  { name: 'document: markdown with nothing to read', method: 'POST', path: '/api/tts', headers: { 'content-type': 'text/markdown' }, body: '![only an image](x.png)\n\n```\ncode\n```', status: 422, code: 'document_empty' },
+  { name: 'document: markdown with nothing to read', method: 'POST', path: '/api/tts', headers: { 'content-type': 'text/markdown' }, body: '![only an image](x.png)\n\n```\ncode\n```', status: 400, code: 'document_empty' },
 );
 
 /**
