@@ -164,4 +164,26 @@ describe('audiobooks', () => {
     expect(meta.common.title).toBe('Two Notes');
     expect(meta.format.chapters?.map((c) => c.title)).toEqual(['One', 'Two']);
   });
+
+  it('?partial=1 on an unfinished MP3 book: the finished prefix, decodable, as long as those chunks and their pauses', async () => {
+    const paragraphs = Array.from({ length: 120 }, (_, i) => `Paragraph ${i + 1} of a long chapter keeps the job busy for a while.`).join('\n\n');
+    const jobId = await create(`# Only\n\n${paragraphs}`, 'text/markdown', '?audioFormat=mp3');
+    const deadline = Date.now() + 120_000;
+    let s = await state(jobId);
+    while (s.processedSentenceCount < 3 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await state(jobId);
+    }
+    expect(s.status).toBe('processing');
+    const res = await download(`/api/tts/${jobId}/audio?partial=1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('audio/mpeg');
+    const n = Number(res.headers.get('x-lector-chunks'));
+    expect(n).toBeGreaterThanOrEqual(3);
+    const decoded = await decodeMp3(new Uint8Array(await res.arrayBuffer()));
+    expect(decoded.errors).toBe(0);
+    const chunks = (await state(jobId, true)).chunks!.slice(0, n);
+    const expectedMs = chunks.reduce((ms, c, i) => ms + (c.durationMs ?? 0) + (i === 0 ? 0 : c.paragraphStart ? 800 : 300), 0);
+    expect(Math.abs((decoded.samples.length / decoded.sampleRate) * 1000 - expectedMs)).toBeLessThan(60 * n);
+  });
 });

@@ -21,7 +21,7 @@ export function chunkFormatFor(format: ResponseFormat): ChunkAudioFormat {
 }
 
 /** Turns each chunk (in order) into the bytes to send; `finish` ends the stream. */
-interface Joiner {
+export interface Joiner {
   chunk(bytes: Uint8Array, position: number, paragraphStart: boolean): Uint8Array[];
   finish(): Uint8Array[];
 }
@@ -79,7 +79,7 @@ function bookJoiner(format: 'mp3' | 'opus'): Joiner {
 
 const aacJoiner: Joiner = { chunk: (bytes) => [bytes], finish: () => [] };
 
-function joinerFor(format: ResponseFormat): Joiner {
+export function joinerFor(format: ResponseFormat): Joiner {
   if (format === 'mp3' || format === 'opus') return bookJoiner(format);
   if (format === 'aac') return aacJoiner;
   return pcmJoiner(format);

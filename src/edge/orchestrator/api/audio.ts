@@ -10,7 +10,7 @@ import type { AudioPlan } from '../job/TtsJobDurableObject.ts';
 import type { Caller } from '../security/auth.ts';
 import { jobStub } from './job-address.ts';
 import { parseJobId } from './validate.ts';
-import { serveBookFile } from './book.ts';
+import { serveBookFile, streamCompressedPrefix } from './book.ts';
 
 type App = AppEnv;
 
@@ -57,7 +57,10 @@ export const audioRoutes = new Hono<App>()
     // A book job's assembled file is one R2 object: served whole, with ranges.
     const book = await jobStub(c.env, jobId, c.get('caller')).getBookFile(null);
     if (book?.complete) return serveBookFile(c.env.TTS_AUDIO_BUCKET, book, c.req.header('range'), `lector-${jobId}${book.key.slice(book.key.lastIndexOf('.'))}`);
-    if (book && !book.key.endsWith('.wav') && c.req.query('partial') !== '1') {
+    if (c.req.query('partial') === '1') {
+      const prefix = await streamCompressedPrefix(c.env, c.get('caller'), jobId, c.executionCtx);
+      if (prefix) return prefix;
+    } else if (book && !book.key.endsWith('.wav')) {
       throw new LectorError('book_not_ready', 409, 'the book is still being assembled; add ?partial=1 for the finished part');
     }
     const format = c.req.query('format') ?? 'wav';

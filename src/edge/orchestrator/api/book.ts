@@ -6,6 +6,8 @@ import type { AppEnv } from './app-env.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { formatVttTime } from '../../../core/captions.ts';
 import { jobStub } from './job-address.ts';
+import { joinerFor } from './LongFormStream.ts';
+import type { Caller } from '../security/auth.ts';
 import { parseJobId } from './validate.ts';
 
 type BookFile = { key: string; mimeType: string; complete: boolean; durationMs: number | null };
@@ -55,6 +57,45 @@ export async function serveBookFile(bucket: R2Bucket, file: BookFile, rangeHeade
   }
   headers['content-length'] = String(head.size);
   return new Response(obj.body, { status: 200, headers });
+}
+
+/**
+ * `?partial=1` on an unfinished MP3 or Opus job: its finished prefix, joined
+ * as the long-form stream joins chunks (silent frames for pauses, Ogg
+ * re-framed). Null when the job's chunks are WAV (the WAV route does those).
+ * Reads one R2 object per finished chunk, so on a deployed Worker it suits
+ * prefixes under ~1,000 chunks.
+ */
+export async function streamCompressedPrefix(env: Env, caller: Caller, jobId: string, executionCtx: { waitUntil(p: Promise<unknown>): void }): Promise<Response | null> {
+  const plan = await jobStub(env, jobId, caller).getAudioPlan(false);
+  if (!plan) throw new LectorError('job_not_found', 404, `no job ${jobId}`);
+  let n = 0;
+  while (n < plan.chunks.length && plan.chunks[n]!.index === n) n++;
+  const chunks = plan.chunks.slice(0, n);
+  const ext = chunks[0]?.r2Key.slice(chunks[0].r2Key.lastIndexOf('.') + 1);
+  if (ext !== 'mp3' && ext !== 'opus') return null;
+  const joiner = joinerFor(ext);
+  const bucket = env.TTS_AUDIO_BUCKET;
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const write = async (): Promise<void> => {
+    const writer = writable.getWriter();
+    try {
+      for (const [i, ch] of chunks.entries()) {
+        const obj = await bucket.get(ch.r2Key);
+        if (!obj) throw new Error(`chunk ${ch.index} audio is gone`);
+        for (const part of joiner.chunk(new Uint8Array(await obj.arrayBuffer()), i, ch.paragraphStart)) await writer.write(part);
+      }
+      for (const part of joiner.finish()) await writer.write(part);
+      await writer.close();
+    } catch (e) {
+      console.error('partial audio stream aborted', jobId, String(e));
+      await writer.abort(e);
+    }
+  };
+  executionCtx.waitUntil(write());
+  return new Response(readable, {
+    headers: { 'content-type': ext === 'mp3' ? 'audio/mpeg' : 'audio/ogg; codecs=opus', 'content-disposition': `attachment; filename="lector-${jobId}-partial.${ext}"`, 'x-lector-chunks': String(chunks.length) },
+  });
 }
 
 function notReady(what: string): LectorError {
