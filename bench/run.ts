@@ -7,16 +7,17 @@ import { benchEncoders } from './encoders.ts';
 import { benchCompare } from './compare/run.ts';
 import { printRows, type BenchRow } from './compare/report.ts';
 import { benchNovel } from './novel.ts';
+import { benchAudiobook } from './audiobook.ts';
 import { benchTtfa } from './ttfa.ts';
 
-const SECTIONS = ['edge', 'inline', 'synth', 'encoders', 'ttfa', 'compare', 'novel'] as const;
+const SECTIONS = ['edge', 'inline', 'synth', 'encoders', 'ttfa', 'compare', 'novel', 'audiobook'] as const;
 const only = process.argv[2];
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
   console.error(`unknown section "${only}"; sections: ${SECTIONS.join(', ')}`);
   process.exit(2);
 }
 const runs = (section: (typeof SECTIONS)[number]): boolean =>
-  only ? only === section : section !== 'novel' || process.env.BENCH_NOVEL === '1';
+  only ? only === section : (section !== 'novel' && section !== 'audiobook') || process.env.BENCH_NOVEL === '1';
 const rows: BenchRow[] = [];
 const add = (prefix: string, section: readonly BenchRow[]) => rows.push(...section.map((r) => ({ ...r, figure: `${prefix}: ${r.figure}` })));
 const started = performance.now();
@@ -55,6 +56,7 @@ if (runs('encoders')) add('encoders', (await benchEncoders()).rows);
 if (runs('ttfa')) add('ttfa', (await benchTtfa()).rows);
 if (runs('compare')) add('compare', (await benchCompare()).rows);
 if (runs('novel')) add('novel', (await benchNovel()).rows);
+if (runs('audiobook')) add('audiobook', (await benchAudiobook()).rows);
 
 console.log(`\nLector benchmark (npm run bench${only ? ` -- ${only}` : ''}), ${new Date().toISOString()}, took ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 printRows(rows);
