@@ -104,6 +104,11 @@ describe('audiobooks', () => {
     }
     expect((await download(`/api/tts/${jobId}/chapters/99/audio`)).status).toBe(404);
 
+    // Captions are placed as the book's bytes are: the last cue ends where the book's sound ends.
+    const captions = await (await download(`/api/tts/${jobId}/captions.vtt`)).text();
+    const ends = [...captions.matchAll(/--> (\d+):(\d+):(\d+)\.(\d+)/g)].map((m) => ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]));
+    expect(ends.length).toBeGreaterThan(0);
+    expect(Math.abs(ends.at(-1)! - s.book!.durationMs!)).toBeLessThan(50);
     const vtt = await (await download(`/api/tts/${jobId}/chapters.vtt`)).text();
     expect(vtt.startsWith('WEBVTT')).toBe(true);
     for (const c of s.chapters) expect(vtt).toContain(c.title);

@@ -11,6 +11,8 @@ import type { Caller } from '../security/auth.ts';
 import { jobStub } from './job-address.ts';
 import { parseJobId } from './validate.ts';
 import { serveBookFile, streamCompressedPrefix } from './book.ts';
+import { bookClock, measureChunk, type MeasuredChunk } from '../../../core/audio/book/measure.ts';
+import { layoutEncodedBook, pauseKind } from '../../../core/audio/book/timeline.ts';
 
 type App = AppEnv;
 
@@ -39,10 +41,33 @@ async function loadPlan(env: Env, caller: Caller, jobId: string, partial: boolea
   while (n < plan.chunks.length && plan.chunks[n]!.index === n) n++;
   plan.chunks = plan.chunks.slice(0, n);
   if (plan.chunks.length === 0) throw new LectorError('chunk_not_ready', 409, 'no finished audio yet');
-  if (plan.chunks.some((ch) => !ch.r2Key.endsWith('.wav'))) {
-    throw new LectorError('unsupported_format', 409, "this job's voice returns compressed audio (e.g. MP3); the whole file and captions need a PCM voice — download the chunks instead");
-  }
   return plan;
+}
+
+/** The plan's chunk format by its keys: `wav`, or a compressed one (`mp3`, `opus`, `aac`). */
+function chunkExt(plan: AudioPlan): string {
+  const exts = new Set(plan.chunks.map((ch) => ch.r2Key.slice(ch.r2Key.lastIndexOf('.') + 1)));
+  if (exts.size > 1) throw new LectorError('unsupported_format', 409, `this job's chunks mix formats (${[...exts].join(', ')})`);
+  return [...exts][0] ?? 'wav';
+}
+
+/**
+ * Caption times of compressed chunks, exactly as the book writers place them:
+ * each chunk measured from its bytes (frames, granules), pauses rounded to whole
+ * frames or packets. Reads every chunk once.
+ */
+async function encodedTimeline(bucket: R2Bucket, plan: AudioPlan, format: 'mp3' | 'opus', p: PauseOptions): Promise<{ startMs: number; endMs: number }[]> {
+  const measured: MeasuredChunk[] = [];
+  for (const ch of plan.chunks) {
+    const obj = await bucket.get(ch.r2Key);
+    if (!obj) throw new LectorError('chunk_not_found', 404, `audio of chunk ${ch.index} is gone`);
+    measured.push(measureChunk(format, new Uint8Array(await obj.arrayBuffer())));
+  }
+  const clock = bookClock(measured[0]!, p);
+  return layoutEncodedBook(
+    measured.map((m, i) => ({ occupiedSamples: m.occupiedSamples, leadSamples: m.leadSamples, playableSamples: m.playableSamples, pause: pauseKind(i, plan.chunks[i]!.paragraphStart) })),
+    clock,
+  ).chunks;
 }
 
 async function readFormat(bucket: R2Bucket, key: string): Promise<PcmFormat> {
@@ -57,15 +82,19 @@ export const audioRoutes = new Hono<App>()
     // A book job's assembled file is one R2 object: served whole, with ranges.
     const book = await jobStub(c.env, jobId, c.get('caller')).getBookFile(null);
     if (book?.complete) return serveBookFile(c.env.TTS_AUDIO_BUCKET, book, c.req.header('range'), `lector-${jobId}${book.key.slice(book.key.lastIndexOf('.'))}`);
-    if (c.req.query('partial') === '1') {
-      const prefix = await streamCompressedPrefix(c.env, c.get('caller'), jobId, c.executionCtx);
-      if (prefix) return prefix;
-    } else if (book && !book.key.endsWith('.wav')) {
+    const partial = c.req.query('partial') === '1';
+    if (!partial && book && !book.key.endsWith('.wav')) {
       throw new LectorError('book_not_ready', 409, 'the book is still being assembled; add ?partial=1 for the finished part');
+    }
+    // Compressed chunks (an MP3 provider, an unfinished MP3/Opus book) are joined by bytes.
+    if (partial || (await jobStub(c.env, jobId, c.get('caller')).getJobState(false))?.status === 'completed') {
+      const joined = await streamCompressedPrefix(c.env, c.get('caller'), jobId, c.executionCtx);
+      if (joined) return joined;
     }
     const format = c.req.query('format') ?? 'wav';
     if (format !== 'wav') throw new LectorError('bad_request', 400, 'format must be wav (see docs/api.md: no MP3/Opus encoder runs here)');
     const plan = await loadPlan(c.env, c.get('caller'), jobId, c.req.query('partial') === '1', false);
+    if (chunkExt(plan) !== 'wav') throw new LectorError('unsupported_format', 409, `this job's chunks are ${chunkExt(plan)}; download them one by one`);
     const bucket = c.env.TTS_AUDIO_BUCKET;
     const pcmFormat = await readFormat(bucket, plan.chunks[0]!.r2Key);
     const { placed, dataBytes } = layoutTimeline(
@@ -107,12 +136,20 @@ export const audioRoutes = new Hono<App>()
   .get('/tts/:jobId/:file{captions\\.(vtt|srt)}', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));
     const plan = await loadPlan(c.env, c.get('caller'), jobId, c.req.query('partial') === '1', true);
-    const pcmFormat = await readFormat(c.env.TTS_AUDIO_BUCKET, plan.chunks[0]!.r2Key);
-    const { placed } = layoutTimeline(
-      plan.chunks.map((ch) => ({ index: ch.index, paragraphStart: ch.paragraphStart, pcmBytes: ch.bytes - WAV_HEADER_BYTES })),
-      pcmFormat,
-      pauses((k) => c.req.query(k)),
-    );
+    const ext = chunkExt(plan);
+    let placed: { startMs: number; endMs: number }[];
+    if (ext === 'mp3' || ext === 'opus') {
+      placed = await encodedTimeline(c.env.TTS_AUDIO_BUCKET, plan, ext, pauses((k) => c.req.query(k)));
+    } else if (ext === 'wav') {
+      const pcmFormat = await readFormat(c.env.TTS_AUDIO_BUCKET, plan.chunks[0]!.r2Key);
+      placed = layoutTimeline(
+        plan.chunks.map((ch) => ({ index: ch.index, paragraphStart: ch.paragraphStart, pcmBytes: ch.bytes - WAV_HEADER_BYTES })),
+        pcmFormat,
+        pauses((k) => c.req.query(k)),
+      ).placed;
+    } else {
+      throw new LectorError('unsupported_format', 409, `captions are made for WAV, MP3 and Opus chunks, not ${ext}`);
+    }
     const cues = placed.map((p, i) => ({ text: plan.chunks[i]!.text ?? '', startMs: p.startMs, endMs: p.endMs, words: plan.chunks[i]!.words }));
     const level: CaptionLevel = c.req.query('level') === 'word' ? 'word' : 'sentence';
     const vtt = c.req.param('file').endsWith('.vtt');
