@@ -2,6 +2,7 @@
 // mapping) without decoding: checks each page's CRC, that there is one
 // logical stream opened by OpusHead, and gives the exact duration from the
 // last granule position minus the pre-skip.
+import { oggCrc32 } from '../../../core/audio/ogg/crc.ts';
 
 /** What a walk over an Ogg Opus file's pages found. */
 export interface OggOpusScan {
@@ -26,24 +27,11 @@ export class OggOpusError extends Error {
   override readonly name = 'OggOpusError';
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let r = i << 24;
-    for (let j = 0; j < 8; j++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
-    t[i] = r >>> 0;
-  }
-  return t;
-})();
-
-/** Ogg's CRC-32 (polynomial 0x04c11db7, not reflected, initial 0) of a page whose CRC field is zero. */
+/** Ogg's CRC-32 of the page `[start, end)` with its CRC field read as zero. */
 function pageCrc(bytes: Uint8Array, start: number, end: number): number {
-  let crc = 0;
-  for (let i = start; i < end; i++) {
-    const b = i >= start + 22 && i < start + 26 ? 0 : bytes[i]!;
-    crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]!) >>> 0;
-  }
-  return crc;
+  const page = bytes.slice(start, end);
+  page.fill(0, 22, 26);
+  return oggCrc32(page);
 }
 
 /** Scans an Ogg Opus file; throws OggOpusError naming what is wrong. */
