@@ -98,6 +98,18 @@ export class BookAssembly {
     this.cached = undefined;
   }
 
+  /**
+   * A passage was redone: the book is assembled again from the first chunk (simplest correct
+   * way; the old book file stays in R2 until the new one replaces it, and is not served as complete).
+   */
+  async reset(): Promise<void> {
+    const a = this.assembler();
+    if (!a) return; // not started yet: it will read the new chunk when it starts
+    await a.abort();
+    for (const table of ['audiobook_staged', 'audiobook_part', 'audiobook_output', 'audiobook']) this.sql.exec(`DELETE FROM ${table}`);
+    this.cached = undefined;
+  }
+
   /** Aborts open uploads before the job's objects are deleted. */
   async abort(): Promise<void> {
     await this.assembler()?.abort();

@@ -144,6 +144,7 @@ export class ChunkDispatcher {
   private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease, route: { ticket: string; url: string }, leasedAt: number): Promise<void> {
     const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
     if (model) req.model = model;
+    if (lease.speed !== undefined) req.speed = lease.speed;
     req.backendUrl = route.url;
     const format = this.d.chunkFormat?.();
     if (format) req.format = format;
