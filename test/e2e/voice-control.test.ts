@@ -118,6 +118,10 @@ describe('voice control in jobs', () => {
     const vtt = (await (await fetch(`${stack.edgeUrl}/api/tts/${said.jobId}/captions.vtt`)).text()).replace(/<[^>]+>/g, '');
     expect(vtt).toContain('Darcy');
     expect(vtt).not.toContain('Dorsey');
+    // Word timings are mapped back to the shown words.
+    const words = await (await fetch(`${stack.edgeUrl}/api/tts/${said.jobId}/captions.vtt?level=word`)).text();
+    expect(words).toMatch(/\nDarcy\n/);
+    expect(words).not.toContain('Dorsey');
   });
 
   it('SSML break time="2s" is 2 s of silence in the whole WAV and in the caption timings (JSON and raw body)', async () => {

@@ -155,7 +155,7 @@ export class JobStore {
   lease(limit: number, now: number, graceMs = 0): ChunkLease[] {
     if (limit <= 0) return [];
     const rows = this.exec(
-      `SELECT idx, COALESCE(speak, text) AS text, speed, attempts, timeout_ms, lease_token FROM chunk
+      `SELECT idx, text, speak, speed, attempts, timeout_ms, lease_token FROM chunk
        WHERE status IN ('pending', 'processing')
          AND ((status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
          AND (SELECT split_page >= pages FROM job WHERE id = 1)
@@ -170,8 +170,9 @@ export class JobStore {
         `UPDATE chunk SET status = 'processing', attempts = attempts + 1, lease_token = lease_token + 1, lease_expires_at = ? WHERE idx = ?`,
         now + timeoutMs + graceMs, idx,
       );
-      const lease: ChunkLease = { index: idx, text: r.text as string, attempt: (r.attempts as number) + 1, timeoutMs, token: (r.lease_token as number) + 1 };
+      const lease: ChunkLease = { index: idx, text: (r.speak ?? r.text) as string, attempt: (r.attempts as number) + 1, timeoutMs, token: (r.lease_token as number) + 1 };
       if (typeof r.speed === 'number' && r.speed !== 1) lease.speed = r.speed;
+      if (typeof r.speak === 'string') lease.shown = r.text as string;
       leases.push(lease);
     }
     if (leases.length > 0) {
