@@ -184,6 +184,39 @@ describe('voice control in jobs', () => {
     expect(sse).toContain('event: end');
   });
 
+  it('redoing a passage of a book job rebuilds the assembled book with the new audio', async () => {
+    const job = await create({ title: 'Redo', audioFormat: 'wav', chapters: [{ title: 'One', text: 'The first note is here.\n\nThe second note is wrong.' }, { title: 'Two', text: 'The third note ends it.' }] });
+    const bookDone = async (): Promise<JobState> => {
+      const deadline = Date.now() + 150_000;
+      for (;;) {
+        const s = (await (await fetch(`${stack.edgeUrl}/api/tts/${job.jobId}?include=chunks`)).json()) as JobState;
+        if (s.status === 'completed' && s.book?.status === 'done') return s;
+        if (s.status === 'failed' || Date.now() > deadline) throw new Error(`book not done: ${JSON.stringify({ status: s.status, book: s.book })}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    const bookPcm = async (s: JobState): Promise<{ book: Buffer; expected: Buffer }> => {
+      const book = Buffer.from(parseWav(new Uint8Array(await (await fetch(`${stack.edgeUrl}/api/tts/${job.jobId}/audio`)).arrayBuffer())).pcm);
+      const parts: Buffer[] = [];
+      for (const c of s.chunks!) {
+        const pcm = await chunkPcm(job.jobId, c.index);
+        if (c.index > 0) parts.push(Buffer.alloc(Math.round((c.paragraphStart ? 0.8 : 0.3) * 22050) * 2));
+        parts.push(pcm);
+      }
+      return { book, expected: Buffer.concat(parts) };
+    };
+    const first = await bookPcm(await bookDone());
+    expect(first.book.equals(first.expected)).toBe(true);
+    const k = 1;
+    const res = await fetch(`${stack.edgeUrl}/api/tts/${job.jobId}/chunks/${k}`, { method: 'PATCH', headers: JSON_CT, body: JSON.stringify({ text: 'The second note is right now.' }) });
+    expect(res.status).toBe(202);
+    const after = await bookDone();
+    expect(after.chunks![k]!.text).toBe('The second note is right now.');
+    const second = await bookPcm(after);
+    expect(second.book.equals(second.expected)).toBe(true);
+    expect(second.book.equals(first.book)).toBe(false);
+  });
+
   describe('bad input: a 4xx with a code, the service unharmed', () => {
     let done: CreateJobResponse;
     let deleted: CreateJobResponse;
