@@ -53,7 +53,9 @@ export class BookAssembly {
     const out: AssemblyChunk[] = [];
     for (const r of this.store.completedFrom(from, limit)) {
       if (r.idx !== from + out.length || !r.r2_key) break;
-      out.push({ key: r.r2_key, paragraphStart: r.paragraph_start === 1, chapter: this.book.chapterOfChunk(r.idx) ?? 0 });
+      const c: AssemblyChunk = { key: r.r2_key, paragraphStart: r.paragraph_start === 1, chapter: this.book.chapterOfChunk(r.idx) ?? 0 };
+      if (r.pause_before_ms !== null) c.pauseBeforeMs = r.pause_before_ms;
+      out.push(c);
     }
     return out;
   }
