@@ -81,7 +81,7 @@ describe('voice control in jobs', () => {
 
   it('speed on the orchestrator’s /v1/audio/speech: about half as long', async () => {
     const speak = async (speed: number) => {
-      const res = await fetch(`${stack.edgeUrl}/v1/audio/speech`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input: 'Speak this sentence at the speed I ask for, please.', speed }) });
+      const res = await fetch(`${stack.edgeUrl}/v1/audio/speech`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ model: 'tts-1', voice: 'alloy', input: 'Speak this sentence at the speed I ask for, please.', response_format: 'wav', speed }) });
       expect(res.status).toBe(200);
       return parseWav(new Uint8Array(await res.arrayBuffer())).pcm.byteLength;
     };
