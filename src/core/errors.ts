@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'job_expired'
   | 'chunk_not_found'
   | 'chunk_not_ready'
+  // Redoing a passage (docs/voice-control.md).
+  | 'job_not_redoable'
+  | 'chunk_busy'
   | 'job_exists'
   | 'unauthorized'
   | 'forbidden_origin'

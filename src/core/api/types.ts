@@ -18,7 +18,7 @@ export interface CreateJobRequest {
   inline?: boolean;
   /** Send chunk events in completion order instead of index order. */
   order?: 'index' | 'completion';
-  /** How `text` is written (docs/documents.md): plain text (default), Markdown or HTML; chapters come from headings. */
+  /** How `text` is written (docs/documents.md): plain text (default), Markdown or HTML (chapters from headings), or SSML (docs/voice-control.md). */
   inputFormat?: InputFormat;
   /** Book metadata for the audiobook's tags. */
   title?: string;
@@ -29,10 +29,14 @@ export interface CreateJobRequest {
   chapterSelection?: string;
   /** Audio format of the chunks and the assembled book (docs/audiobook.md). Default `wav` for JSON requests, `mp3` for uploaded documents. */
   audioFormat?: JobAudioFormat;
+  /** Speed 0.25–4 (docs/voice-control.md). */
+  speed?: number;
+  /** Pronunciation lexicon (docs/voice-control.md): what the engine reads, never the shown text. */
+  lexicon?: { match: string; say: string }[];
 }
 
-export type InputFormat = 'text' | 'markdown' | 'html';
-export const INPUT_FORMATS: readonly InputFormat[] = ['text', 'markdown', 'html'];
+export type InputFormat = 'text' | 'markdown' | 'html' | 'ssml';
+export const INPUT_FORMATS: readonly InputFormat[] = ['text', 'markdown', 'html', 'ssml'];
 
 /** Formats a job's chunks and its assembled book are stored in. */
 export type JobAudioFormat = 'wav' | 'mp3' | 'opus';
@@ -99,6 +103,12 @@ export interface ChunkInfo {
   durationMs: number | null;
   /** Word timings, when the engine gave them. */
   words?: WordTiming[];
+  /** What the engine read, when it differs from `text` (lexicon, SSML; docs/voice-control.md). */
+  speak?: string;
+  /** Silence before this chunk from an SSML `break`, in place of the designed pause. */
+  pauseBeforeMs?: number;
+  /** Speed of this chunk when not 1. */
+  speed?: number;
 }
 
 export interface JobState {

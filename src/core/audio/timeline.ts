@@ -22,6 +22,8 @@ export interface TimelineChunk {
   paragraphStart: boolean;
   /** PCM bytes of the chunk (its WAV without the header). */
   pcmBytes: number;
+  /** An explicit pause (SSML `break`) in place of the designed one, even before the first chunk. */
+  pauseBeforeMs?: number;
 }
 
 export interface PlacedChunk extends TimelineChunk {
@@ -44,7 +46,7 @@ export function layoutTimeline(chunks: readonly TimelineChunk[], format: PcmForm
   const bytesPerMs = (format.sampleRate * format.channels * 2) / 1000;
   let offset = 0;
   const placed = chunks.map((c, position) => {
-    const pauseBytes = silenceBytes(pauseBeforeMs(position, c.paragraphStart, pauses), format);
+    const pauseBytes = silenceBytes(c.pauseBeforeMs ?? pauseBeforeMs(position, c.paragraphStart, pauses), format);
     offset += pauseBytes;
     const p: PlacedChunk = { ...c, pauseBytes, pcmOffset: offset, startMs: offset / bytesPerMs, endMs: (offset + c.pcmBytes) / bytesPerMs };
     offset += c.pcmBytes;

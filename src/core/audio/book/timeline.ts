@@ -5,15 +5,18 @@
 // exactly what the assembled bytes contain.
 import { pauseBeforeMs, type PauseOptions } from '../timeline.ts';
 
-export type PauseKind = 'none' | 'sentence' | 'paragraph';
+/** A designed pause, or an explicit one in ms (SSML `break`, docs/voice-control.md). */
+export type PauseKind = 'none' | 'sentence' | 'paragraph' | { ms: number };
 
-/** The pause before the chunk at output `position`. */
-export function pauseKind(position: number, paragraphStart: boolean): PauseKind {
+/** The pause before the chunk at output `position`; an explicit `pauseBeforeMs` wins, as in the whole-file timeline. */
+export function pauseKind(position: number, paragraphStart: boolean, pauseBeforeMs?: number): PauseKind {
+  if (pauseBeforeMs !== undefined) return { ms: pauseBeforeMs };
   if (position === 0) return 'none';
   return paragraphStart ? 'paragraph' : 'sentence';
 }
 
 export function pauseMs(kind: PauseKind, pauses: PauseOptions): number {
+  if (typeof kind === 'object') return kind.ms;
   if (kind === 'none') return 0;
   return pauseBeforeMs(1, kind === 'paragraph', pauses);
 }

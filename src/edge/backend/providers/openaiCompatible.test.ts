@@ -45,6 +45,17 @@ describe('openai-compatible provider (real synthesis service)', () => {
     expect(out.words?.map((w) => w.text)).toEqual(['Hello', 'there', 'world']);
   });
 
+  it('passes speed on: at 2 the same words in about half the time', async () => {
+    const p = provider({ SYNTH_URL: inject('synthUrl') });
+    const text = 'Read these words at the speed I ask for.';
+    const normal = await p.synthesize(request(text));
+    const fast = await p.synthesize({ ...request(text), speed: 2 });
+    const ratio = parseWav(fast.audio).durationMs / parseWav(normal.audio).durationMs;
+    expect(ratio).toBeGreaterThan(0.35);
+    expect(ratio).toBeLessThan(0.65);
+    expect(fast.words?.map((w) => w.text)).toEqual(normal.words?.map((w) => w.text));
+  });
+
   it('lists the service’s voices, each with the provider’s name', async () => {
     const voices = await provider({ SYNTH_URL: inject('synthUrl') }).voices(AbortSignal.timeout(10_000));
     expect(voices.length).toBeGreaterThan(1);

@@ -98,7 +98,7 @@ export const audioRoutes = new Hono<App>()
     const bucket = c.env.TTS_AUDIO_BUCKET;
     const pcmFormat = await readFormat(bucket, plan.chunks[0]!.r2Key);
     const { placed, dataBytes } = layoutTimeline(
-      plan.chunks.map((ch) => ({ index: ch.index, paragraphStart: ch.paragraphStart, pcmBytes: ch.bytes - WAV_HEADER_BYTES })),
+      plan.chunks.map((ch) => ({ index: ch.index, paragraphStart: ch.paragraphStart, pcmBytes: ch.bytes - WAV_HEADER_BYTES, ...(ch.pauseBeforeMs !== undefined ? { pauseBeforeMs: ch.pauseBeforeMs } : {}) })),
       pcmFormat,
       pauses((k) => c.req.query(k)),
     );
@@ -143,7 +143,7 @@ export const audioRoutes = new Hono<App>()
     } else if (ext === 'wav') {
       const pcmFormat = await readFormat(c.env.TTS_AUDIO_BUCKET, plan.chunks[0]!.r2Key);
       placed = layoutTimeline(
-        plan.chunks.map((ch) => ({ index: ch.index, paragraphStart: ch.paragraphStart, pcmBytes: ch.bytes - WAV_HEADER_BYTES })),
+        plan.chunks.map((ch) => ({ index: ch.index, paragraphStart: ch.paragraphStart, pcmBytes: ch.bytes - WAV_HEADER_BYTES, ...(ch.pauseBeforeMs !== undefined ? { pauseBeforeMs: ch.pauseBeforeMs } : {}) })),
         pcmFormat,
         pauses((k) => c.req.query(k)),
       ).placed;

@@ -13,6 +13,10 @@ import { jobStub } from './job-address.ts';
 import { assertKnownVoice, voiceLimits } from './voices.ts';
 import { registerJob, unregisterJob } from './library.ts';
 import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
+import { checkSpeed } from '../../../core/speech-plan.ts';
+import { compileLexicon } from '../../../core/lexicon/lexicon.ts';
+import { MAX_SSML_JOB_CHARS } from '../job/chunkPlan.ts';
+import { parseRedoText } from '../job/PassageRedo.ts';
 import { finalizeInput, isBookRequest, isDocumentUpload, parseAudioFormat, prepareJson, prepareUpload, type PreparedBook } from './documents.ts';
 
 type App = AppEnv;
@@ -54,7 +58,20 @@ async function createJob(env: Env, caller: Caller, req: CreateJobRequest, book?:
   await assertKnownVoice(env, voiceId);
   const params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'> = { text: req.text, voiceId, splittingPreference: splitting };
   if (req.maxTokens !== undefined) params.maxTokens = req.maxTokens;
-  const init = await startJob(env, caller, params, book ?? (isBookRequest(req) ? prepareJson(req) : undefined));
+  // Voice settings are checked here, before any quota is spent (docs/voice-control.md).
+  const speed = checkSpeed(req.speed);
+  if (speed !== 1) params.speed = speed;
+  if (req.lexicon !== undefined && req.lexicon !== null) {
+    compileLexicon(req.lexicon);
+    if (req.lexicon.length > 0) params.lexicon = req.lexicon;
+  }
+  const ssml = req.inputFormat === 'ssml';
+  if (ssml) {
+    if (book || req.chapters !== undefined) throw new LectorError('validation_failed', 400, 'inputFormat ssml takes text, not chapters or a document', { details: { field: 'inputFormat' } });
+    if (req.text.length > MAX_SSML_JOB_CHARS) throw new LectorError('text_too_long', 413, `SSML jobs take at most ${MAX_SSML_JOB_CHARS} characters of markup`);
+    params.inputFormat = 'ssml';
+  }
+  const init = await startJob(env, caller, params, book ?? (!ssml && isBookRequest(req) ? prepareJson(req) : undefined));
   return { ...init, links: links(init.jobId) };
 }
 
@@ -64,6 +81,21 @@ async function createJob(env: Env, caller: Caller, req: CreateJobRequest, book?:
  */
 async function readCreateRequest(request: Request, query: (k: string) => string | undefined): Promise<{ req: CreateJobRequest; book?: PreparedBook }> {
   const type = request.headers.get('content-type');
+  const speed = query('speed');
+  const speedOption = speed !== undefined && speed !== '' ? { speed: Number.isFinite(Number(speed)) ? Number(speed) : speed } : {};
+  if (type && /^application\/ssml\+xml\b/i.test(type.trim())) {
+    // SSML as the raw body (docs/voice-control.md); options in the query string.
+    const text = new TextDecoder().decode(await request.arrayBuffer());
+    return {
+      req: parseCreateJob({
+        text,
+        inputFormat: 'ssml',
+        ...speedOption,
+        ...(query('voiceId') ? { voiceId: query('voiceId') } : {}),
+        ...(query('splitting') ? { splitting: query('splitting') } : {}),
+      }),
+    };
+  }
   if (!isDocumentUpload(type)) return { req: parseCreateJob(await readJson(request)) };
   const bytes = new Uint8Array(await request.arrayBuffer());
   const req = parseCreateJob({
@@ -71,6 +103,7 @@ async function readCreateRequest(request: Request, query: (k: string) => string 
     ...(query('voiceId') ? { voiceId: query('voiceId') } : {}),
     ...(query('splitting') ? { splitting: query('splitting') } : {}),
     ...(query('order') ? { order: query('order') } : {}),
+    ...speedOption,
   });
   const book = prepareUpload(bytes, type!, { title: query('title'), author: query('author'), audioFormat: parseAudioFormat(query('audioFormat'), 'mp3'), chapters: query('chapters') });
   return { req, book };
@@ -136,10 +169,20 @@ export const jobRoutes = new Hono<App>()
       headers: {
         'content-type': meta.mimeType ?? 'audio/wav',
         'content-length': String(obj.size),
-        'cache-control': 'private, max-age=86400, immutable',
+        // Not immutable: a redone passage (PATCH) replaces the audio at this URL.
+        'cache-control': 'private, no-cache',
+        etag: obj.httpEtag,
         ...(meta.durationMs !== null ? { 'x-lector-duration-ms': String(meta.durationMs) } : {}),
       },
     });
+  })
+  .patch('/tts/:jobId/chunks/:index', async (c) => {
+    // Redo a passage (docs/voice-control.md).
+    const jobId = parseJobId(c.req.param('jobId'));
+    const index = parseChunkIndex(c.req.param('index'));
+    const text = parseRedoText(await readJson(c.req.raw));
+    const redone = unwrap(await jobStub(c.env, jobId, c.get('caller')).replaceChunkText(index, text));
+    return c.json({ ...redone, links: { chunk: `/api/tts/${jobId}/chunks/${index}`, events: `/api/tts/${jobId}/events?order=completion` } }, 202);
   })
   .delete('/tts/:jobId', async (c) => {
     const jobId = parseJobId(c.req.param('jobId'));

@@ -53,7 +53,6 @@ export const openAiRoutes = new Hono<App>().post('/audio/speech', async (c) => {
       throw new LectorError('validation_failed', 400, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
     }
     const req = parsed.data;
-    if (req.speed !== undefined && req.speed !== 1) throw new LectorError('bad_request', 400, 'speed other than 1.0 is not supported for long-form jobs yet');
     // OpenAI's default.
     const format = req.response_format ?? 'mp3';
     const chunkFormat = chunkFormatFor(format);
@@ -63,6 +62,7 @@ export const openAiRoutes = new Hono<App>().post('/audio/speech', async (c) => {
       text: req.input,
       voiceId,
       splittingPreference: 'sentence',
+      ...(req.speed !== undefined && req.speed !== 1 ? { speed: req.speed } : {}),
       // Chunks in the response's codec; no assembled book for a stream.
       book: { title: null, author: null, audioFormat: chunkFormat, assemble: false, text: req.input },
     });

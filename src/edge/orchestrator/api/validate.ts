@@ -9,7 +9,10 @@ export const MAX_BODY_BYTES = 4_500_000;
 
 const createJobSchema = z.object({
   text: z.string().optional(),
-  inputFormat: z.enum(['text', 'markdown', 'html']).optional(),
+  inputFormat: z.enum(['text', 'markdown', 'html', 'ssml']).optional(),
+  // Checked by the speech planner's own rules, for their error codes (invalid_speed, invalid_lexicon, lexicon_too_large).
+  speed: z.unknown().optional(),
+  lexicon: z.unknown().optional(),
   title: z.string().max(500).optional(),
   author: z.string().max(500).optional(),
   chapters: z.array(z.object({ title: z.string().max(500), text: z.string() })).min(1).max(5000).optional(),

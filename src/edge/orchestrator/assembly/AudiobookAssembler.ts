@@ -239,7 +239,7 @@ export class AudiobookAssembler {
     if (file.complete) return;
     let r;
     try {
-      r = writer.append(file.rec.state, bytes, pauseKind(file.rec.chunks, c.paragraphStart), last, pauses);
+      r = writer.append(file.rec.state, bytes, pauseKind(file.rec.chunks, c.paragraphStart, c.pauseBeforeMs), last, pauses);
     } catch (e) {
       throw new AssemblyError('invalid_audio', `chunk ${c.key}: ${(e as Error).message}`, { cause: e });
     }

@@ -13,6 +13,8 @@ export interface AssemblyChunk {
   paragraphStart: boolean;
   /** `index` of the chapter it belongs to (chapters are consecutive runs of chunks). */
   chapter: number;
+  /** Explicit silence before it (SSML `break`) in place of the designed pause. */
+  pauseBeforeMs?: number;
 }
 
 export interface AssemblyChapter {

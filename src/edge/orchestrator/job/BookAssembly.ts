@@ -53,7 +53,9 @@ export class BookAssembly {
     const out: AssemblyChunk[] = [];
     for (const r of this.store.completedFrom(from, limit)) {
       if (r.idx !== from + out.length || !r.r2_key) break;
-      out.push({ key: r.r2_key, paragraphStart: r.paragraph_start === 1, chapter: this.book.chapterOfChunk(r.idx) ?? 0 });
+      const c: AssemblyChunk = { key: r.r2_key, paragraphStart: r.paragraph_start === 1, chapter: this.book.chapterOfChunk(r.idx) ?? 0 };
+      if (r.pause_before_ms !== null) c.pauseBeforeMs = r.pause_before_ms;
+      out.push(c);
     }
     return out;
   }
@@ -95,6 +97,18 @@ export class BookAssembly {
 
   /** The job's state was wiped: the next job in this object starts afresh. */
   forget(): void {
+    this.cached = undefined;
+  }
+
+  /**
+   * A passage was redone: the book is assembled again from the first chunk (simplest correct
+   * way; the old book file stays in R2 until the new one replaces it, and is not served as complete).
+   */
+  async reset(): Promise<void> {
+    const a = this.assembler();
+    if (!a) return; // not started yet: it will read the new chunk when it starts
+    await a.abort();
+    for (const table of ['audiobook_staged', 'audiobook_part', 'audiobook_output', 'audiobook']) this.sql.exec(`DELETE FROM ${table}`);
     this.cached = undefined;
   }
 

@@ -2,6 +2,7 @@
 // through RouterCounter, bounds each call by its timeout, reports breaker outcomes
 // in batches, and applies the retry decision (src/core/retry-decision.ts) to each answer.
 import type { RawTtsFailure, RawTtsRequest, RawTtsResponse } from '../../../core/api/types.ts';
+import { wordsForShownText } from '../../../core/speech-plan.ts';
 import { decideChunkAnswer, type HoldState, NO_HOLD } from '../../../core/retry-decision.ts';
 import { type Acquired, DEFAULT_BREAKER, REPORT_BATCH_MS, routerStub, type RouteOutcome } from '../router/RouterCounter.ts';
 import type { JobConfig } from './config.ts';
@@ -144,6 +145,7 @@ export class ChunkDispatcher {
   private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease, route: { ticket: string; url: string }, leasedAt: number): Promise<void> {
     const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
     if (model) req.model = model;
+    if (lease.speed !== undefined) req.speed = lease.speed;
     req.backendUrl = route.url;
     const format = this.d.chunkFormat?.();
     if (format) req.format = format;
@@ -174,7 +176,8 @@ export class ChunkDispatcher {
     this.hold = state;
     if ('r2Key' in result) {
       const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
-      if (result.words) completion.words = result.words;
+      // Timings of a chunk read from its `speak` form point back at the shown words.
+      if (result.words) completion.words = lease.shown !== undefined ? wordsForShownText(lease.shown, result.words) : result.words;
       if (store.complete(lease.index, completion, now, lease.token)) events.chunkCompleted(lease.index);
       return;
     }

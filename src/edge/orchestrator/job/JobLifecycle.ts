@@ -5,7 +5,9 @@ import { LectorError } from '../../../core/errors.ts';
 import { paginate } from '../../../core/pages.ts';
 import { assertJobTextSize } from '../../../core/text/split.ts';
 import type { JobConfig } from './config.ts';
-import { HAS_SPEAKABLE, planPage } from './chunkPlan.ts';
+import { HAS_SPEAKABLE, planPage, planSsmlJob, voiceOf } from './chunkPlan.ts';
+import { compileLexicon } from '../../../core/lexicon/lexicon.ts';
+import { checkSpeed } from '../../../core/speech-plan.ts';
 import { type JobEvents, TERMINAL } from './JobEvents.ts';
 import type { JobStore } from './JobStore.ts';
 import { BookStore } from './BookStore.ts';
@@ -32,6 +34,12 @@ export interface InitializeJobParams {
   autoStart?: boolean;
   /** Internal (tests, benchmarks): use this per-chunk timeout instead of the formula. */
   chunkTimeoutOverrideMs?: number;
+  /** Speed 0.25–4 (docs/voice-control.md); default 1. */
+  speed?: number;
+  /** Pronunciation lexicon `[{ match, say }]`, applied to what the engine reads. */
+  lexicon?: { match: string; say: string }[];
+  /** `ssml`: `text` is SSML, planned whole at creation. */
+  inputFormat?: 'ssml';
   /** The job is a book: chapters (or an EPUB read section by section), metadata, audio format. `text` is then ignored. */
   book?: BookInput;
 }
@@ -74,19 +82,25 @@ export class JobLifecycle {
     if (store.job()) throw new LectorError('job_exists', 409, `job ${params.jobId} already exists`);
     const book = params.book;
     const text = book ? (book.text ?? (book.chapters ?? []).map((c) => c.text).join('\n\n')) : params.text;
+    const ssml = params.inputFormat === 'ssml' && !book;
     assertJobTextSize(text);
     if (!book?.epub && !HAS_SPEAKABLE.test(text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
     // A long text is split one page per alarm so no invocation spends more than a few ms of CPU;
     // a book's pages never span two chapters, and an EPUB's pages come one section per alarm.
-    const pages = book?.chapters ? chapterPages(book.chapters) : paginate(text).map((p) => ({ ...p, chapter: 0 }));
+    const pages = book?.chapters ? chapterPages(book.chapters) : ssml ? [{ text, continuesParagraph: false, chapter: 0 }] : paginate(text).map((p) => ({ ...p, chapter: 0 }));
     if (pages.length === 0) pages.push({ text: '', continuesParagraph: false, chapter: 0 });
+    const speed = checkSpeed(params.speed);
+    const lexiconJson = params.lexicon !== undefined && params.lexicon.length > 0 ? JSON.stringify(params.lexicon) : null;
+    if (lexiconJson !== null) compileLexicon(params.lexicon); // 400 before anything is stored
+    const voice = voiceOf({ speed, lexicon: lexiconJson, voice_id: params.voiceId });
     const plan = {
+      ...(voice ? { voice } : {}),
       splitting: params.splittingPreference,
       maxTokens: params.maxTokens ?? null,
       maxChars: params.providerMaxChars ?? null,
       timeoutOverrideMs: params.chunkTimeoutOverrideMs ?? null,
     };
-    const first = planPage(pages[0]!.text, { ...plan, chunksSoFar: 0, continues: false });
+    const first = ssml ? planSsmlJob(text, plan, params.voiceId) : planPage(pages[0]!.text, { ...plan, chunksSoFar: 0, continues: false });
     if (pages.length === 1 && first.length === 0 && !book?.epub) throw new LectorError('empty_text', 400, 'text has nothing to speak');
     const now = Date.now();
     store.createJob(
@@ -105,6 +119,9 @@ export class JobLifecycle {
         maxTokens: plan.maxTokens,
         timeoutOverrideMs: plan.timeoutOverrideMs,
         maxChars: plan.maxChars,
+        speed,
+        lexicon: lexiconJson,
+        inputFormat: ssml ? 'ssml' : null,
       },
       first,
       pages.slice(1),
@@ -150,6 +167,7 @@ export class JobLifecycle {
     const page = store.nextPage();
     if (!page) return false;
     const job = store.job()!;
+    const voice = voiceOf(job);
     const chunks = planPage(page.text, {
       splitting: job.splitting,
       maxTokens: job.max_tokens,
@@ -157,6 +175,7 @@ export class JobLifecycle {
       timeoutOverrideMs: job.timeout_override_ms,
       chunksSoFar: job.total,
       continues: page.continuesParagraph,
+      ...(voice ? { voice } : {}),
     });
     store.appendPage(page.page, chunks, Date.now());
     const chapter = this.book.chapterOfPage(page.page);

@@ -57,6 +57,12 @@ export class JobStore {
       ['job', 'timeout_override_ms', 'INTEGER'],
       ['job', 'max_chars', 'INTEGER'],
       ['chunk', 'lease_token', 'INTEGER NOT NULL DEFAULT 0'],
+      ['job', 'speed', 'REAL NOT NULL DEFAULT 1'],
+      ['job', 'lexicon', 'TEXT'],
+      ['job', 'input_format', 'TEXT'],
+      ['chunk', 'speak', 'TEXT'],
+      ['chunk', 'pause_before_ms', 'INTEGER'],
+      ['chunk', 'speed', 'REAL'],
     ];
     for (const table of ['job', 'chunk']) {
       const cols = new Set(this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((r) => r.name));
@@ -83,10 +89,12 @@ export class JobStore {
       this.ensureSchema();
       this.exec(
         `INSERT INTO job (id, job_id, status, voice_id, model, splitting, total, text_chars, overall_timeout_ms,
-           concurrency, max_attempts, created_at, updated_at, expires_at, owner_key, pages, split_page, max_tokens, timeout_override_ms, max_chars)
-         VALUES (1, ?, 'initialized', ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+           concurrency, max_attempts, created_at, updated_at, expires_at, owner_key, pages, split_page, max_tokens, timeout_override_ms, max_chars,
+           speed, lexicon, input_format)
+         VALUES (1, ?, 'initialized', ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
         job.jobId, job.voiceId, job.model, job.splitting, job.textChars,
         job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt, job.ownerKeyId, 1 + laterPages.length, job.maxTokens, job.timeoutOverrideMs, job.maxChars,
+        job.speed ?? 1, job.lexicon ?? null, job.inputFormat ?? null,
       );
       laterPages.forEach((p, i) => {
         this.exec('INSERT INTO source_page (page, text, continues_paragraph) VALUES (?, ?, ?)', i + 1, p.text, p.continuesParagraph ? 1 : 0);
@@ -133,8 +141,8 @@ export class JobStore {
       const c = chunks[i]!;
       overall = Math.max(overall, c.timeoutMs);
       this.exec(
-        'INSERT INTO chunk (idx, text, char_count, paragraph_start, timeout_ms) VALUES (?, ?, ?, ?, ?)',
-        start + i, c.text, c.charCount, c.paragraphStart ? 1 : 0, c.timeoutMs,
+        'INSERT INTO chunk (idx, text, char_count, paragraph_start, timeout_ms, speak, pause_before_ms, speed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        start + i, c.text, c.charCount, c.paragraphStart ? 1 : 0, c.timeoutMs, c.speak ?? null, c.pauseBeforeMs ?? null, c.speed ?? null,
       );
     }
     this.exec('UPDATE job SET total = total + ?, overall_timeout_ms = MAX(overall_timeout_ms, ?), updated_at = ? WHERE id = 1', chunks.length, overall, now);
@@ -147,7 +155,7 @@ export class JobStore {
   lease(limit: number, now: number, graceMs = 0): ChunkLease[] {
     if (limit <= 0) return [];
     const rows = this.exec(
-      `SELECT idx, text, attempts, timeout_ms, lease_token FROM chunk
+      `SELECT idx, text, speak, speed, attempts, timeout_ms, lease_token FROM chunk
        WHERE status IN ('pending', 'processing')
          AND ((status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
          AND (SELECT split_page >= pages FROM job WHERE id = 1)
@@ -162,7 +170,10 @@ export class JobStore {
         `UPDATE chunk SET status = 'processing', attempts = attempts + 1, lease_token = lease_token + 1, lease_expires_at = ? WHERE idx = ?`,
         now + timeoutMs + graceMs, idx,
       );
-      leases.push({ index: idx, text: r.text as string, attempt: (r.attempts as number) + 1, timeoutMs, token: (r.lease_token as number) + 1 });
+      const lease: ChunkLease = { index: idx, text: (r.speak ?? r.text) as string, attempt: (r.attempts as number) + 1, timeoutMs, token: (r.lease_token as number) + 1 };
+      if (typeof r.speed === 'number' && r.speed !== 1) lease.speed = r.speed;
+      if (typeof r.speak === 'string') lease.shown = r.text as string;
+      leases.push(lease);
     }
     if (leases.length > 0) {
       const high = leases[leases.length - 1]!.index + 1;
@@ -348,6 +359,9 @@ export function toChunkInfo(r: ChunkRow): ChunkInfo {
     durationMs: r.duration_ms,
   };
   if (r.words) info.words = JSON.parse(r.words) as WordTiming[];
+  if (r.speak !== null && r.speak !== undefined) info.speak = r.speak;
+  if (r.pause_before_ms !== null && r.pause_before_ms !== undefined) info.pauseBeforeMs = r.pause_before_ms;
+  if (r.speed !== null && r.speed !== undefined) info.speed = r.speed;
   return info;
 }
 

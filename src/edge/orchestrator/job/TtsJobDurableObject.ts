@@ -14,6 +14,7 @@ import { type InitializedJob, type InitializeJobParams, JobLifecycle } from './J
 import { releaseJob } from '../security/quota.ts';
 import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
 import { BookAssembly } from './BookAssembly.ts';
+import { redoChunk, type RedoneChunk } from './PassageRedo.ts';
 import { BOOK_MIME_TYPES } from '../../../core/audio/book/metadata.ts';
 
 /** Wait before retrying a failed assembly step. */
@@ -50,6 +51,8 @@ export interface AudioPlanChunk {
   bytes: number;
   paragraphStart: boolean;
   durationMs: number | null;
+  /** Explicit silence before the chunk (SSML `break`). */
+  pauseBeforeMs?: number;
   text?: string;
   words?: WordTiming[];
 }
@@ -185,6 +188,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       const rows = this.store.completedFrom(from, 500);
       for (const r of rows) {
         const c: AudioPlanChunk = { index: r.idx, r2Key: r.r2_key!, bytes: r.bytes ?? 0, paragraphStart: r.paragraph_start === 1, durationMs: r.duration_ms };
+        if (r.pause_before_ms !== null) c.pauseBeforeMs = r.pause_before_ms;
         if (withText) {
           c.text = r.text;
           if (r.words) c.words = JSON.parse(r.words) as WordTiming[];
@@ -245,6 +249,18 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     // Open multipart uploads are not objects yet: abort them so no parts linger.
     if (this.store.job()) await this.assembly.abort().catch((e: unknown) => console.warn('assembly abort failed', String(e)));
     return this.lifecycle.delete();
+  }
+
+  /** Redoes a passage (docs/voice-control.md): chunk `index` gets `text`; only it is synthesized again. */
+  async replaceChunkText(index: number, text: string): Promise<Result<RedoneChunk>> {
+    try {
+      const redone = this.ctx.storage.transactionSync(() => redoChunk(this.store, this.ctx.storage.sql, index, text, Date.now()));
+      if (this.lifecycle.bookStore.meta()) await this.assembly.reset();
+      await this.ctx.storage.setAlarm(Date.now());
+      return ok(redone);
+    } catch (e) {
+      return failure(e);
+    }
   }
 
   /** This instance's counters (reset when the object restarts), for the benchmark. */

@@ -28,6 +28,12 @@ export interface JobRow {
   timeout_override_ms: number | null;
   /** Most characters per chunk, from the voice's provider (null: the splitter's own limit). */
   max_chars: number | null;
+  /** Job speed (docs/voice-control.md); 1 when not set. */
+  speed: number;
+  /** The job's lexicon entries as JSON, or null. */
+  lexicon: string | null;
+  /** `ssml` for SSML jobs, else null. */
+  input_format: string | null;
 }
 
 export interface ChunkRow {
@@ -50,6 +56,12 @@ export interface ChunkRow {
   completed_seq: number | null;
   /** Grows by one with every lease of this chunk: the token a call's answer must match. */
   lease_token: number;
+  /** What the engine reads, only where it differs from `text` (lexicon, SSML sub/say-as). */
+  speak: string | null;
+  /** Silence before this chunk from SSML `break`, in place of the designed pause. */
+  pause_before_ms: number | null;
+  /** Speed of this chunk when not 1 (job speed × SSML prosody rate). */
+  speed: number | null;
 }
 
 export interface NewChunk {
@@ -57,6 +69,9 @@ export interface NewChunk {
   charCount: number;
   paragraphStart: boolean;
   timeoutMs: number;
+  speak?: string;
+  pauseBeforeMs?: number;
+  speed?: number;
 }
 
 export interface NewJob {
@@ -74,6 +89,9 @@ export interface NewJob {
   maxTokens: number | null;
   timeoutOverrideMs: number | null;
   maxChars: number | null;
+  speed?: number;
+  lexicon?: string | null;
+  inputFormat?: string | null;
 }
 
 export interface SourcePage {
@@ -84,7 +102,11 @@ export interface SourcePage {
 
 export interface ChunkLease {
   index: number;
+  /** What the engine reads (the chunk's `speak`, else its text). */
   text: string;
+  /** The shown text, when the engine reads something else (its word timings are mapped back to it). */
+  shown?: string;
+  speed?: number;
   attempt: number;
   timeoutMs: number;
   /** This lease's token: only an answer carrying it may complete, retry or fail the chunk. */
