@@ -29,6 +29,8 @@ export interface CreateJobRequest {
   chapterSelection?: string;
   /** Audio format of the chunks and the assembled book (docs/audiobook.md). Default `wav` for JSON requests, `mp3` for uploaded documents. */
   audioFormat?: JobAudioFormat;
+  /** Completion webhook (docs/webhooks-and-feeds.md): `job.completed`, `job.failed`, `job.cancelled` are POSTed, signed with `secret`. */
+  webhook?: { url: string; secret: string };
 }
 
 export type InputFormat = 'text' | 'markdown' | 'html';
