@@ -36,17 +36,14 @@ async function liveGrant(env: Env, token: string): Promise<FeedGrant> {
 
 const shelf = (env: Env, owner: string) => env.JOB_LIBRARY.get(env.JOB_LIBRARY.idFromName(owner));
 
-/** The owner's newest jobs whose assembled book is done, with their state. */
+/** The owner's newest jobs whose assembled book is done, with their state and the book's R2 size. */
 async function episodesOf(env: Env, grant: FeedGrant, audioUrl: (jobId: string, ext: string) => string): Promise<FeedEpisode[]> {
   const episodes: FeedEpisode[] = [];
   let after: LibraryCursor | null = null;
   for (let seen = 0; seen < FEED_SCAN_ENTRIES && episodes.length < FEED_MAX_EPISODES; ) {
     const page = await shelf(env, grant.owner).list(after, PAGE);
-    const states = await Promise.all(page.entries.map((e) => jobStub(env, e.jobId, { keyId: grant.keyId }).getJobState(false)));
-    page.entries.forEach((e, i) => {
-      const ep = episode(e, states[i] ?? null, audioUrl);
-      if (ep && episodes.length < FEED_MAX_EPISODES) episodes.push(ep);
-    });
+    const found = await Promise.all(page.entries.map((e) => episode(env, grant, e, audioUrl)));
+    for (const ep of found) if (ep && episodes.length < FEED_MAX_EPISODES) episodes.push(ep);
     seen += page.entries.length;
     const last = page.entries.at(-1);
     if (!page.more || !last) break;
@@ -55,9 +52,15 @@ async function episodesOf(env: Env, grant: FeedGrant, audioUrl: (jobId: string, 
   return episodes;
 }
 
-function episode(e: LibraryEntry, state: JobState | null, audioUrl: (jobId: string, ext: string) => string): FeedEpisode | null {
+/** One job as an episode (a job's state, its book file, that file's R2 head), or null when it has no finished book. */
+async function episode(env: Env, grant: FeedGrant, e: LibraryEntry, audioUrl: (jobId: string, ext: string) => string): Promise<FeedEpisode | null> {
+  const stub = jobStub(env, e.jobId, { keyId: grant.keyId });
+  const state: JobState | null = await stub.getJobState(false);
   const book = state?.book;
-  if (!state || state.status !== 'completed' || !book || book.status !== 'done' || book.bytes === null) return null;
+  if (!state || state.status !== 'completed' || !book || book.status !== 'done') return null;
+  const file = await stub.getBookFile(null);
+  const head = file?.complete ? await env.TTS_AUDIO_BUCKET.head(file.key) : null;
+  if (!head) return null;
   const title = state.metadata?.title || e.title;
   const author = state.metadata?.author || null;
   return {
@@ -67,7 +70,7 @@ function episode(e: LibraryEntry, state: JobState | null, audioUrl: (jobId: stri
     description: author ? `${title}, by ${author}. Read by Lector (${e.voiceId}).` : `${title}. Read by Lector (${e.voiceId}).`,
     published: new Date(e.createdAt),
     url: audioUrl(e.jobId, BOOK_EXTENSIONS[book.format]),
-    bytes: book.bytes,
+    bytes: head.size,
     mimeType: BOOK_MIME_TYPES[book.format],
     durationMs: book.durationMs,
   };
