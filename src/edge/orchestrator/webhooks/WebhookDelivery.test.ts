@@ -2,7 +2,8 @@
 // and a failed job each store their event in the job's delivery object (via the
 // JobEvents listener); a job without a webhook stores nothing; an event is kept
 // once per type; an unreachable receiver is retried later; an event past its
-// deadline is abandoned.
+// deadline is abandoned; the watch finds an end whose announcement was lost,
+// and forgets a deleted job.
 import { env } from 'cloudflare:workers';
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ async function jobWithWebhook(subscribe: boolean) {
   const id = env.TTS_JOB_DO.idFromName(jobId);
   const stub = env.TTS_JOB_DO.get(id) as DurableObjectStub<TtsJobDurableObject>;
   const delivery = deliveryStub(env, id.toString());
-  if (subscribe) await delivery.register({ url: DEAD_URL, secret: 'a-secret-of-enough-length', jobId }, Date.now() + 3_600_000);
+  if (subscribe) await delivery.register({ url: DEAD_URL, secret: 'a-secret-of-enough-length', jobId, jobObjectId: id.toString() }, Date.now() + 3_600_000);
   // Hold dispatch so the job is still running when the test ends it.
   await runInDurableObject(stub, (inst) => {
     (inst as unknown as { dispatcher: { hold: object } }).dispatcher.hold = { holdUntil: Number.MAX_SAFE_INTEGER, consecutiveFailures: 0, outageSince: 0 };
@@ -77,5 +78,34 @@ describe('WebhookDelivery', () => {
     expect(await delivery.jobSettled('job.cancelled', {})).toBe(false);
     expect(await delivery.status()).toBeNull();
     expect(await runInDurableObject(delivery, async (_i, st) => (await st.storage.list()).size)).toBe(0);
+  });
+
+  it('the watch finds an end that was never announced, and forgets a job that is gone', async () => {
+    const { stub, delivery } = await jobWithWebhook(true);
+    await stub.updateJobStatus({ status: 'cancelled' });
+    const first = await eventually(delivery, (x) => (x?.events[0]?.attempts ?? 0) >= 1);
+    // As if the job's announcement had been lost: the delivery object has no event.
+    await runInDurableObject(delivery, async (_i, st) => {
+      await st.storage.delete('event:job.cancelled');
+    });
+    expect((await delivery.status())?.events).toEqual([]);
+    expect(await runDurableObjectAlarm(delivery)).toBe(true);
+    const found = await delivery.status();
+    expect(found?.events).toEqual([expect.objectContaining({ type: 'job.cancelled', attempts: 1, state: 'pending' })]);
+    expect(found!.events[0]!.id).not.toBe(first!.events[0]!.id);
+
+    // Deleting a running job cancels it first: the subscriber hears job.cancelled.
+    const deleted = await jobWithWebhook(true);
+    await deleted.stub.deleteState();
+    const ev = await eventually(deleted.delivery, (x) => (x?.events.length ?? 0) > 0);
+    expect(ev?.events[0]?.type).toBe('job.cancelled');
+
+    // A subscription whose job does not exist (its creation failed and the cleanup was lost) is forgotten by the watch.
+    const orphanId = env.TTS_JOB_DO.idFromName(crypto.randomUUID());
+    const orphan = deliveryStub(env, orphanId.toString());
+    await orphan.register({ url: DEAD_URL, secret: 'a-secret-of-enough-length', jobId: crypto.randomUUID(), jobObjectId: orphanId.toString() }, Date.now() + 3_600_000);
+    expect(await runDurableObjectAlarm(orphan)).toBe(true);
+    expect(await orphan.status()).toBeNull();
+    expect(await runInDurableObject(orphan, async (_i, st) => (await st.storage.list()).size)).toBe(0);
   });
 });

@@ -2,18 +2,23 @@
 // of the job until the subscriber acknowledges it with a 2xx. One object per
 // job, with its own alarm, so a slow or failing receiver never holds up the
 // job's Durable Object. Delivery is at least once: an event stays pending
-// until a 2xx answer or the deadline; retries reuse the event's id.
+// until a 2xx answer or the deadline; retries reuse the event's id. Until the
+// job has ended, the alarm also looks at the job now and then, so an end whose
+// announcement was lost on the way here is still delivered.
 import { DurableObject } from 'cloudflare:workers';
 import { backoffDelayMs, parseRetryAfter, type RetryPolicy } from '../../../core/retry.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
 import { webhookConfig, type WebhookConfig } from './config.ts';
+import { eventData, eventType, type WebhookEventType } from './event.ts';
 
-export type WebhookEventType = 'job.completed' | 'job.failed' | 'job.cancelled';
+export type { WebhookEventType } from './event.ts';
 
 export interface WebhookTarget {
   url: string;
   secret: string;
   jobId: string;
+  /** The job's Durable Object id (hex), for the watch. */
+  jobObjectId: string;
 }
 
 /** One event as the subscriber sees it (the POSTed JSON body). */
@@ -61,7 +66,7 @@ export class WebhookDelivery extends DurableObject<Env> {
   /** Subscribes the job (before it is started, so no event can come first). */
   async register(target: WebhookTarget, keepUntil: number): Promise<void> {
     await this.ctx.storage.put('target', { ...target, keepUntil } satisfies StoredTarget);
-    await this.ctx.storage.setAlarm(keepUntil);
+    await this.ctx.storage.setAlarm(Math.min(keepUntil, Date.now() + this.config.watchMs));
   }
 
   /** The job could not be created after all. */
@@ -103,17 +108,41 @@ export class WebhookDelivery extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const target = await this.ctx.storage.get<StoredTarget>('target');
     if (!target) return;
+    let events = await this.events();
+    if (events.size === 0 && Date.now() < target.keepUntil && !(await this.watch(target))) {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
     for (const [key, e] of await this.events()) {
       if (e.state === 'pending' && e.nextAt <= Date.now()) await this.ctx.storage.put(key, await this.attempt(target, e));
     }
-    const pending = [...(await this.events()).values()].filter((e) => e.state === 'pending');
+    events = await this.events();
+    const pending = [...events.values()].filter((e) => e.state === 'pending');
     if (pending.length > 0) {
       await this.ctx.storage.setAlarm(Math.min(...pending.map((e) => e.nextAt)));
+    } else if (events.size === 0 && Date.now() < target.keepUntil) {
+      await this.ctx.storage.setAlarm(Math.min(target.keepUntil, Date.now() + this.config.watchMs));
     } else if (Date.now() >= target.keepUntil) {
       await this.ctx.storage.deleteAll();
     } else {
       await this.ctx.storage.setAlarm(target.keepUntil);
     }
+  }
+
+  /**
+   * Asks the job how it stands; an end it reached is stored as its event (as if
+   * announced). False when the job is gone (deleted or expired): nothing will come.
+   */
+  private async watch(target: StoredTarget): Promise<boolean> {
+    const job = this.env.TTS_JOB_DO.get(this.env.TTS_JOB_DO.idFromString(target.jobObjectId));
+    const state = await job.getJobState(false);
+    if (!state) return false;
+    const type = eventType(state.status);
+    if (type) {
+      const failed = state.counts.failed ?? 0;
+      await this.jobSettled(type, eventData({ jobId: state.jobId, status: state.status, total: state.totalSentences, completed: state.processedSentenceCount, failed, error: state.errorMessage }));
+    }
+    return true;
   }
 
   /** One POST, signed afresh (new timestamp, same body and id); the outcome decides the next. */

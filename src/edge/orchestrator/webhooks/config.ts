@@ -11,6 +11,8 @@ export interface WebhookConfig {
   deadlineMs: number;
   /** One attempt waits this long for an answer. */
   timeoutMs: number;
+  /** Until the job ends, its delivery object looks at it this often (a lost announcement is found). */
+  watchMs: number;
 }
 
 export function webhookConfig(env: Partial<Record<string, unknown>>): WebhookConfig {
@@ -20,6 +22,7 @@ export function webhookConfig(env: Partial<Record<string, unknown>>): WebhookCon
     retryMaxMs: int(env.WEBHOOK_RETRY_MAX_MS, 3_600_000, 10, 86_400_000),
     deadlineMs: int(env.WEBHOOK_DEADLINE_SECONDS, 86_400, 1, 7 * 86_400) * 1000,
     timeoutMs: int(env.WEBHOOK_TIMEOUT_MS, 15_000, 100, 120_000),
+    watchMs: int(env.WEBHOOK_WATCH_SECONDS, 600, 1, 86_400) * 1000,
   };
 }
 

@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { LectorError } from '../../../core/errors.ts';
 import type { JobListener } from '../job/JobEvents.ts';
-import type { JobRow } from '../job/rows.ts';
 import { jobConfig } from '../job/config.ts';
 import { checkWebhookUrl } from './address-policy.ts';
 import { webhookConfig } from './config.ts';
-import { deliveryStub, type WebhookEventType } from './WebhookDelivery.ts';
+import { deliveryStub } from './WebhookDelivery.ts';
+import { eventData, eventType, type WebhookEventType } from './event.ts';
 
 export interface WebhookSubscription {
   url: string;
@@ -41,26 +41,11 @@ export function parseWebhook(env: Env, raw: unknown): WebhookSubscription | unde
 export async function subscribeJob(env: Env, jobObjectId: string, jobId: string, sub: WebhookSubscription): Promise<void> {
   const vars = env as unknown as Record<string, unknown>;
   const keepUntil = Date.now() + jobConfig(vars).ttlSeconds * 1000 + webhookConfig(vars).deadlineMs;
-  await deliveryStub(env, jobObjectId).register({ url: sub.url, secret: sub.secret, jobId }, keepUntil);
+  await deliveryStub(env, jobObjectId).register({ url: sub.url, secret: sub.secret, jobId, jobObjectId }, keepUntil);
 }
 
 export async function unsubscribeJob(env: Env, jobObjectId: string): Promise<void> {
   await deliveryStub(env, jobObjectId).forget();
-}
-
-const EVENT_OF: Record<string, WebhookEventType> = { completed: 'job.completed', failed: 'job.failed', cancelled: 'job.cancelled' };
-
-/** What a terminal event says about the job. */
-function eventData(job: JobRow): Record<string, unknown> {
-  const base = `/api/tts/${job.job_id}`;
-  return {
-    status: job.status,
-    totalChunks: job.total,
-    completedChunks: job.processed_count,
-    failedChunks: job.failed_count,
-    error: job.error_message,
-    links: { self: base, audio: `${base}/audio` },
-  };
 }
 
 /** A few quick tries: the delivery object is in the same colo and rarely unreachable. */
@@ -80,9 +65,10 @@ async function notify(env: Env, jobObjectId: string, type: WebhookEventType, dat
 export function webhookListener(ctx: DurableObjectState, env: Env): JobListener {
   return {
     jobSettled: (job) => {
-      const type = EVENT_OF[job.status];
+      const type = eventType(job.status);
       if (!type) return;
-      ctx.waitUntil(notify(env, ctx.id.toString(), type, eventData(job)).catch((e: unknown) => console.warn('webhook notify failed', job.job_id, String(e))));
+      const data = eventData({ jobId: job.job_id, status: job.status, total: job.total, completed: job.processed_count, failed: job.failed_count, error: job.error_message });
+      ctx.waitUntil(notify(env, ctx.id.toString(), type, data).catch((e: unknown) => console.warn('webhook notify failed', job.job_id, String(e))));
     },
   };
 }
