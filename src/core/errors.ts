@@ -59,7 +59,10 @@ export type ErrorCode =
   | 'invalid_audio_format'
   | 'book_not_ready'
   | 'chapter_not_found'
-  | 'range_not_satisfiable';
+  | 'range_not_satisfiable'
+  // Webhooks and podcast feeds (docs/webhooks-and-feeds.md).
+  | 'invalid_webhook'
+  | 'feed_not_found';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };

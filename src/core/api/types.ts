@@ -33,6 +33,8 @@ export interface CreateJobRequest {
   speed?: number;
   /** Pronunciation lexicon (docs/voice-control.md): what the engine reads, never the shown text. */
   lexicon?: { match: string; say: string }[];
+  /** Completion webhook (docs/webhooks-and-feeds.md): `job.completed`, `job.failed`, `job.cancelled` are POSTed, signed with `secret`. */
+  webhook?: { url: string; secret: string };
 }
 
 export type InputFormat = 'text' | 'markdown' | 'html' | 'ssml';

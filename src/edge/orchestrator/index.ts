@@ -8,6 +8,8 @@ import { bookRoutes } from './api/book.ts';
 import { MAX_DOCUMENT_BYTES, isDocumentUpload } from './api/documents.ts';
 import { jobRoutes } from './api/jobs.ts';
 import { libraryRoutes } from './api/library.ts';
+import { feedAdminRoutes, publicFeedRoutes } from './api/feeds.ts';
+import { webhookRoutes } from './api/webhooks.ts';
 import { openAiRoutes } from './api/openai.ts';
 import { voiceCatalog } from './api/voices.ts';
 import type { AppEnv } from './api/app-env.ts';
@@ -20,6 +22,8 @@ export { RouterCounter } from './router/RouterCounter.ts';
 import { routerStub } from './router/RouterCounter.ts';
 export { UsageLimiter } from './security/UsageLimiter.ts';
 export { JobLibrary } from './library/JobLibrary.ts';
+export { WebhookDelivery } from './webhooks/WebhookDelivery.ts';
+export { FeedToken } from './feeds/FeedToken.ts';
 import { clientCookie } from './library/owner.ts';
 
 const app = new Hono<AppEnv>();
@@ -75,13 +79,17 @@ app.get('/api/backends', async (c) => {
 });
 
 app.route('/api', libraryRoutes);
+app.route('/api', webhookRoutes);
+app.route('/api', feedAdminRoutes);
+// Podcast feeds: outside /api, no API key (the token in the path is the credential).
+app.route('/feeds', publicFeedRoutes);
 app.route('/api', jobRoutes);
 app.route('/api', bookRoutes);
 app.route('/api', audioRoutes);
 app.route('/v1', openAiRoutes);
 
 app.notFound((c) => {
-  if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/v1/')) {
+  if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/v1/') || c.req.path.startsWith('/feeds/')) {
     return new LectorError('not_found', 404, `no route ${c.req.method} ${c.req.path}`).toResponse();
   }
   return c.env.ASSETS.fetch(c.req.raw);

@@ -9,7 +9,8 @@ import { jobConfig } from '../job/config.ts';
 import type { InitializedJob, InitializeJobParams } from '../job/TtsJobDurableObject.ts';
 import type { Caller } from '../security/auth.ts';
 import { admitJob, releaseJob } from '../security/quota.ts';
-import { jobStub } from './job-address.ts';
+import { jobObjectName, jobStub } from './job-address.ts';
+import { parseWebhook, subscribeJob, unsubscribeJob, type WebhookSubscription } from '../webhooks/subscription.ts';
 import { assertKnownVoice, voiceLimits } from './voices.ts';
 import { registerJob, unregisterJob } from './library.ts';
 import { parseChunkIndex, parseCreateJob, parseJobId, readJson } from './validate.ts';
@@ -27,7 +28,7 @@ function links(jobId: string): JobLinks {
 }
 
 /** Admits, creates and starts a job; the caller's key pays for its characters. */
-export async function startJob(env: Env, caller: Caller, params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'>, book?: PreparedBook): Promise<InitializedJob> {
+export async function startJob(env: Env, caller: Caller, params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'>, book?: PreparedBook, webhook?: WebhookSubscription): Promise<InitializedJob> {
   // The voice's provider bounds chunk size and chunks in flight.
   const limits = await voiceLimits(env, params.voiceId);
   if (limits) params = { ...params, providerMaxChars: limits.maxChars, providerMaxConcurrency: limits.maxConcurrency };
@@ -36,13 +37,17 @@ export async function startJob(env: Env, caller: Caller, params: Omit<Initialize
   await admitJob(env, keyId, jobId, book ? book.chargeChars : params.text.length);
   let init: InitializedJob;
   const uploads = book ? book.uploads(jobId) : [];
+  // Subscribed before the job starts, so its end cannot come first.
+  const objectId = webhook ? env.TTS_JOB_DO.idFromName(jobObjectName(jobId, caller)).toString() : '';
   try {
+    if (webhook) await subscribeJob(env, objectId, jobId, webhook);
     // A book's EPUB and cover go to R2 first: the job reads them from there.
     for (const u of uploads) await env.TTS_AUDIO_BUCKET.put(u.key, u.bytes, { httpMetadata: { contentType: u.contentType } });
     if (book) params = { ...params, book: finalizeInput(book, jobId) };
     init = unwrap(await jobStub(env, jobId, caller).initializeJob({ ...params, jobId, ownerKeyId: keyId }));
   } catch (e) {
     await releaseJob(env, keyId, jobId, false);
+    if (webhook) await unsubscribeJob(env, objectId).catch((d: unknown) => console.warn('webhook cleanup failed', String(d)));
     if (uploads.length > 0) await env.TTS_AUDIO_BUCKET.delete(uploads.map((u) => u.key)).catch((d: unknown) => console.warn('cleanup failed', String(d)));
     throw e;
   }
@@ -54,6 +59,7 @@ async function createJob(env: Env, caller: Caller, req: CreateJobRequest, book?:
   if (!SPLITTING_PREFERENCES.includes(splitting)) {
     throw new LectorError('unknown_splitting', 400, `splitting must be one of ${SPLITTING_PREFERENCES.join(', ')}`);
   }
+  const webhook = parseWebhook(env, req.webhook);
   const voiceId = req.voiceId ?? jobConfig(env as unknown as Record<string, unknown>).defaultVoice;
   await assertKnownVoice(env, voiceId);
   const params: Omit<InitializeJobParams, 'jobId' | 'ownerKeyId'> = { text: req.text, voiceId, splittingPreference: splitting };
@@ -71,7 +77,7 @@ async function createJob(env: Env, caller: Caller, req: CreateJobRequest, book?:
     if (req.text.length > MAX_SSML_JOB_CHARS) throw new LectorError('text_too_long', 413, `SSML jobs take at most ${MAX_SSML_JOB_CHARS} characters of markup`);
     params.inputFormat = 'ssml';
   }
-  const init = await startJob(env, caller, params, book ?? (!ssml && isBookRequest(req) ? prepareJson(req) : undefined));
+  const init = await startJob(env, caller, params, book ?? (!ssml && isBookRequest(req) ? prepareJson(req) : undefined), webhook);
   return { ...init, links: links(init.jobId) };
 }
 

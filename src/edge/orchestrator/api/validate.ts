@@ -23,6 +23,8 @@ const createJobSchema = z.object({
   maxTokens: z.number().int().min(1).max(1000).optional(),
   inline: z.boolean().optional(),
   order: z.enum(['index', 'completion']).optional(),
+  // Checked by parseWebhook (webhooks/subscription.ts) for its own error code.
+  webhook: z.unknown().optional(),
 });
 
 export async function readJson(request: Request): Promise<unknown> {

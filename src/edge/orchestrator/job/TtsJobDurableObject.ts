@@ -16,6 +16,7 @@ import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
 import { BookAssembly } from './BookAssembly.ts';
 import { redoChunk, type RedoneChunk } from './PassageRedo.ts';
 import { BOOK_MIME_TYPES } from '../../../core/audio/book/metadata.ts';
+import { webhookListener } from '../webhooks/subscription.ts';
 
 /** Wait before retrying a failed assembly step. */
 const ASSEMBLY_RETRY_MS = 5_000;
@@ -100,6 +101,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
         ctx.waitUntil(releaseJob(env, job.owner_key, job.job_id, true).catch((e: unknown) => console.warn('usage release failed', job.job_id, String(e))));
       },
     });
+    // A settled job's webhook event goes to its WebhookDelivery object (docs/webhooks-and-feeds.md).
+    this.events.subscribe(webhookListener(ctx, env));
     this.lifecycle = new JobLifecycle({ store: this.store, storage: ctx.storage, bucket: env.TTS_AUDIO_BUCKET, config: this.config, events: this.events });
     this.dispatcher = new ChunkDispatcher({
       store: this.store,
