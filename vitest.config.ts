@@ -13,7 +13,9 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['src/core/**/*.test.ts', 'src/synth/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/web/**/*.test.ts', 'scripts/**/*.test.ts'],
-          testTimeout: 30_000,
+          // Deadlines, not speed checks: tests that start engine processes wait longer on a loaded 2-core machine.
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
           // espeak-ng and flite from Debian for the bring-your-own-engine example.
           globalSetup: ['test/setup/unit-global.ts'],
         },
