@@ -3,19 +3,16 @@
 // scenario ends with the job's audio compared byte for byte with eSpeak NG's
 // direct synthesis of its chunks and the designed pauses.
 //
-//   npm run test:chaos                       ~60-chunk jobs, 10 s outage (the `npm test` size)
+//   npm run test:chaos                       ~60-chunk jobs, 10 s outage (the `npm test` size; f is in chaos-r2.test.ts)
 //   LECTOR_CHAOS_FULL=1 npm run test:chaos   ~200-chunk jobs, 30 s outage
 //
 // Figures go to the output and to test-results/chaos.json (chaos-full.json for
 // a full run); docs/chaos.md has the scenarios, what each asserts and the
 // figures of a full run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChunkInfo, JobState } from '../../src/core/api/types.ts';
+import type { JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
-import { normalizeText } from '../../src/core/text/normalize.ts';
 import { expectedPcm, verifyJobAudio } from '../chaos/audio-check.ts';
-import { chaosConfig } from '../chaos/config.ts';
-import { corpusSlice } from '../chaos/corpus.ts';
 import {
   attemptsSum,
   callsPerChunk,
@@ -32,12 +29,10 @@ import {
   waitForJob,
   type ChaosStack,
 } from '../chaos/harness.ts';
-import { R2_FAULT_VARS } from '../chaos/r2-fault-hook.ts';
 import { RunReport, seconds } from '../chaos/report.ts';
+import { cfg, expectCompletedExact, expectPlannedChunks, histogramOfErrors, JOB_TIMEOUT_MS, jobSeconds, mean, settle, slice, waitForWorkers } from '../chaos/scenario.ts';
 import { messageIndexes, openSse } from '../chaos/sse-session.ts';
 
-const cfg = chaosConfig();
-const slice = corpusSlice(cfg.chunks);
 /**
  * Chunks of each job, as the edge plans them (the first job's totalSentences).
  * About cfg.chunks: the slice is sized with planJobChunks over the whole text;
@@ -48,8 +43,6 @@ let N = 0;
 const CONCURRENCY = 4;
 /** RouterCounter's half-open delay: an open circuit lets one probe through this often. */
 const HALF_OPEN_MS = 5_000;
-/** Generous bound for one job of this size, faults included. */
-const JOB_TIMEOUT_MS = (cfg.full ? 8 : 4) * 60_000;
 /**
  * Scenario a: about how many workers die during the job (one every N / A_KILLS of its synthesis
  * requests). Each kill costs a cold replacement worker (docs/chaos.md, finding 1), so more kills
@@ -58,49 +51,6 @@ const JOB_TIMEOUT_MS = (cfg.full ? 8 : 4) * 60_000;
 const A_KILLS = 4;
 
 const report = new RunReport('chaos', { targetChunks: cfg.chunks, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
-
-/** Whitespace-insensitive form of a text, to compare chunks joined with their source. */
-const squash = (t: string): string => t.replace(/\s+/g, ' ').trim();
-
-/** Creation to last update (completion or failure), by the job's own clock. */
-const jobSeconds = (s: JobState): number => seconds(s.updatedAt - s.createdAt);
-
-const mean = (xs: readonly number[]): number => Math.round((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)) * 100) / 100;
-
-/** The job's chunks: N of them, and together exactly the slice's text (the audio is checked against them). */
-function expectPlannedChunks(state: JobState): ChunkInfo[] {
-  const chunks = chunksOf(state);
-  expect(chunks.length).toBe(N);
-  expect(squash(chunks.map((c) => c.text).join(' '))).toBe(squash(normalizeText(slice.text)));
-  return chunks;
-}
-
-/** Waits until the synthesis service has `n` READY workers again. */
-async function waitForWorkers(stack: ChaosStack, n: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const status = await synthStatus(stack.stack.synthUrl).catch(() => undefined);
-    if ((status?.workers ?? []).filter((w) => w.state === 'READY').length >= n) return;
-    await sleep(250);
-  }
-  throw new Error(`the synthesis service did not get ${n} ready workers back within ${timeoutMs} ms`);
-}
-
-async function settle(stack: ChaosStack, jobId: string, timeoutMs = JOB_TIMEOUT_MS): Promise<JobState> {
-  return waitForJob(stack.edgeUrl, jobId, isSettled, timeoutMs);
-}
-
-/** Completed, every chunk's audio stored, and the whole WAV byte-exact. */
-async function expectCompletedExact(stack: ChaosStack, jobId: string): Promise<ChunkInfo[]> {
-  const state = await jobState(stack.edgeUrl, jobId, true);
-  expect(state.status, state.errorMessage ?? '').toBe('completed');
-  expect(state.counts).toEqual({ pending: 0, processing: 0, completed: N, failed: 0 });
-  const chunks = expectPlannedChunks(state);
-  const audio = await verifyJobAudio(stack.edgeUrl, jobId, chunks);
-  expect(audio.chunks).toBe(N);
-  return chunks;
-}
-
 describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
   /** Default settings (JOB_MAX_ATTEMPTS=5); two engine workers. Scenarios a, b, c, d′, e. */
   let main: ChaosStack;
@@ -137,7 +87,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     const durationMs = Date.now() - started;
     const calls = callsPerChunk(main.proxy, job.jobId, N);
     report.record('baseline', { chunks: N, status: final.status, durationS: seconds(durationMs), jobS: jobSeconds(final), synthCallsPerChunk: histogram(calls) });
-    await expectCompletedExact(main, job.jobId);
+    await expectCompletedExact(main, job.jobId, N);
   }, JOB_TIMEOUT_MS);
 
   it('a: kill -9 of a synthesis worker every k synthesis requests of the job: the job completes, byte-exact', async () => {
@@ -201,7 +151,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     expect(killPoints).toBeGreaterThanOrEqual(Math.floor(N / k));
     expect(kills.length).toBeGreaterThan(0);
     expect(final.status, final.errorMessage ?? `${final.counts.completed} of ${N} chunks after ${seconds(durationMs)} s`).toBe('completed');
-    await expectCompletedExact(main, job.jobId);
+    await expectCompletedExact(main, job.jobId, N);
   }, JOB_TIMEOUT_MS + 120_000);
 
   it('e: a client that disconnects again and again while streaming does not affect the job', async () => {
@@ -253,7 +203,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     });
     // Every chunk event exactly once over all connections, in order.
     expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
-    await expectCompletedExact(main, jobId);
+    await expectCompletedExact(main, jobId, N);
     // Unaffected: each chunk synthesized once, as without the disconnects.
     expect(calls.every((n) => n === 1)).toBe(true);
   }, JOB_TIMEOUT_MS);
@@ -270,7 +220,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     await waitForJob(main.edgeUrl, job.jobId, (s) => s.counts.processing === 0, 60_000);
     expect(failed.errorMessage).toMatch(/^chunk \d+ failed: .*status 400/);
     const state = await jobState(main.edgeUrl, job.jobId, true);
-    const chunks = expectPlannedChunks(state);
+    const chunks = expectPlannedChunks(state, N);
     const bad = chunks.filter((c) => c.status === 'failed');
     const good = chunks.filter((c) => c.status === 'completed');
     expect(bad.length).toBeGreaterThanOrEqual(1);
@@ -363,7 +313,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     expect(secondEnd.reason).toBe('settled');
     expect(second.events.at(-1)?.event).toBe('end');
     expect(received).toEqual(Array.from({ length: N }, (_, i) => i));
-    await expectCompletedExact(main, job.jobId);
+    await expectCompletedExact(main, job.jobId, N);
     expect(doneAgain, 'completed chunks synthesized again').toEqual([]);
     // Only what was in flight when wrangler stopped may be synthesized twice.
     expect(repeated).toBeLessThanOrEqual(CONCURRENCY);
@@ -418,7 +368,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     expect.soft(outageCalls, 'requests sent to the stopped service').toBeLessThanOrEqual(2 * CONCURRENCY + Math.ceil(cfg.outageMs / HALF_OPEN_MS) + 1);
     // The job finishes what it started, byte-exact.
     expect(final.status, final.errorMessage ?? '').toBe('completed');
-    await expectCompletedExact(main, job.jobId);
+    await expectCompletedExact(main, job.jobId, N);
     // While the service is down, chunks wait without spending attempts (probes included).
     expect.soft(attemptsEnd - attemptsHeld, 'attempts spent from 5 s into the outage to its end').toBe(0);
     // How soon it resumes (about one half-open probe period) is a reported figure, firstChunkAfterRestartS:
@@ -445,71 +395,6 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
       lastErrorKinds: histogramOfErrors(chunks),
     });
     expect(final.status, final.errorMessage ?? '').toBe('completed');
-    await expectCompletedExact(faulty, faultyJob.jobId);
+    await expectCompletedExact(faulty, faultyJob.jobId, N);
   }, (cfg.full ? 20 : 10) * 60_000);
-});
-
-function histogramOfErrors(chunks: readonly ChunkInfo[]): Record<string, number> {
-  const h: Record<string, number> = {};
-  for (const c of chunks) {
-    if (!c.lastError) continue;
-    const kind = /status (\d+)/.exec(c.lastError)?.[1] ?? c.lastError.split(':')[0]!;
-    h[kind] = (h[kind] ?? 0) + 1;
-  }
-  return h;
-}
-
-describe('chaos: R2 writes fail (backend hook)', () => {
-  let stack: ChaosStack | undefined;
-  beforeAll(async () => {
-    stack = await startChaosStack({
-      orchestratorVars: { JOB_MAX_ATTEMPTS: '10' },
-      backendVars: { [R2_FAULT_VARS.enable]: '1', [R2_FAULT_VARS.rate]: '0.2' },
-    });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  it(
-    'f: 20% of R2 writes fail: the chunk is retried, and no chunk counts as done without its object',
-    async () => {
-      const s = stack!;
-      const started = Date.now();
-      const job = await createJob(s.edgeUrl, slice.text);
-      // The chunk count comes from the first describe; taken here if that one could not start.
-      if (N === 0) N = job.totalSentences;
-      expect(job.totalSentences).toBe(N);
-      // While it runs, each chunk must have its object as soon as it counts as completed.
-      const checked = new Set<number>();
-      const missing: number[] = [];
-      const deadline = Date.now() + JOB_TIMEOUT_MS;
-      for (;;) {
-        expect(Date.now(), 'job f settled before its deadline').toBeLessThan(deadline);
-        const state = await jobState(s.edgeUrl, job.jobId, true);
-        for (const c of chunksOf(state).filter((x) => x.status === 'completed' && !checked.has(x.index))) {
-          const res = await fetch(`${s.edgeUrl}/api/tts/${job.jobId}/chunks/${c.index}`);
-          await res.arrayBuffer();
-          checked.add(c.index);
-          if (res.status !== 200) missing.push(c.index);
-        }
-        if (isSettled(state)) break;
-        await sleep(500);
-      }
-      expect(missing, 'completed chunks without their R2 object').toEqual([]);
-      const chunks = await expectCompletedExact(s, job.jobId);
-      const storageFailures = chunks.filter((c) => c.lastError?.startsWith('storage_failed'));
-      const calls = callsPerChunk(s.proxy, job.jobId, N);
-      report.record('f_r2_write_faults', {
-        durationS: seconds(Date.now() - started),
-        chunksWithR2Failure: storageFailures.length,
-        objectChecks: checked.size,
-        synthCallsPerChunk: histogram(calls),
-      });
-      expect(storageFailures.length).toBeGreaterThan(0);
-      // A failed write means the chunk was synthesized again.
-      for (const c of storageFailures) expect(calls[c.index]).toBeGreaterThanOrEqual(2);
-    },
-    JOB_TIMEOUT_MS,
-  );
 });
