@@ -29,7 +29,9 @@ export class OggOpusError extends Error {
 
 /** Ogg's CRC-32 of the page `[start, end)` with its CRC field read as zero. */
 function pageCrc(bytes: Uint8Array, start: number, end: number): number {
-  const page = bytes.slice(start, end);
+  // A copy (a Buffer's slice would be a view, and zeroing it would change the caller's bytes).
+  const page = new Uint8Array(end - start);
+  page.set(bytes.subarray(start, end));
   page.fill(0, 22, 26);
   return oggCrc32(page);
 }
