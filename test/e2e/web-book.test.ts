@@ -4,7 +4,8 @@
 // the MP3 chunks (decoded by the browser's decodeAudioData) starts, a chapter
 // jump lands on the chapter's first sentence, and once the book is assembled
 // the chapter list shows durations and the book and chapter download links
-// give MP3 files that music-metadata reads (chapters included).
+// give MP3 files that music-metadata reads (chapters included). A Markdown file
+// dropped on the page as Opus plays too; a file of another kind is refused.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import type { JobState } from '../../src/core/api/types.ts';
-import { EPUB3_EXPECTED, epub3Book } from '../fixtures/books/index.ts';
+import { EPUB3_EXPECTED, MARKDOWN_BOOK, MARKDOWN_EXPECTED, epub3Book } from '../fixtures/books/index.ts';
 
 const CHROMIUM = inject('chromium');
 
@@ -144,4 +145,37 @@ describe('web page: a book file in, an audiobook out', () => {
     expect(chapterMeta.format.duration).toBeGreaterThan(0.5);
     expect(chapterMeta.format.duration).toBeLessThan(bookMeta.format.duration!);
   }, 420_000);
+
+  it('takes a Markdown file dropped on the page as Opus, and refuses a file it cannot read', async () => {
+    await page.goto('/');
+    await page.selectOption('#voice', 'espeak:en-us');
+    await page.selectOption('#audio-format', 'opus');
+    // What a drop from the file manager delivers: a DataTransfer holding a File (with no type, as for .md).
+    const drop = (name: string, text: string) =>
+      page.evaluate(`(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([${JSON.stringify(text)}], ${JSON.stringify(name)}));
+        for (const type of ['dragenter', 'dragover', 'drop']) document.querySelector('main').dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      })()`);
+
+    await drop('notes.pdf', 'not a book');
+    await waitFor(page, 'the refusal', (s) => s.status.includes('Cannot read “notes.pdf”'), 10_000);
+    expect((await page.evaluate<BookPage>(READ)).jobId).toBe('');
+
+    await drop('notes-from-the-hill.md', MARKDOWN_BOOK);
+    const titles = MARKDOWN_EXPECTED.chapters.map((c) => c.title);
+    const opened = await waitFor(page, 'the chapter list', (s) => s.chapters.length === titles.length, 60_000);
+    expect(opened.chapters.map((c) => c.title.trim())).toEqual(titles);
+    const state = (await (await fetch(`${stack.edgeUrl}/api/tts/${opened.jobId}`)).json()) as JobState;
+    expect(state.audioFormat).toBe('opus');
+    expect(state.metadata.title).toBe('Notes from the Hill');
+    // Ogg Opus chunks decode in the browser and play.
+    const playing = await waitFor(page, 'playback', (s) => s.playedChunks >= 1 && s.audioTime > 0, 60_000);
+    expect(playing.status).not.toMatch(/could not be played/);
+    const done = await waitFor(page, 'the assembled book', (s) => s.bookStatus === 'done' && s.book.disabled === 'false', 180_000);
+    expect(done.book.text).toBe('Full book (OPUS)');
+    const res = await fetch(`${stack.edgeUrl}${done.book.href}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^audio\/ogg/);
+  }, 300_000);
 });
