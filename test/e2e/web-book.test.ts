@@ -6,18 +6,21 @@
 // the chapter list shows durations and the book and chapter download links
 // give MP3 files that music-metadata reads (chapters included). A Markdown file
 // dropped on the page as Opus plays too; a file of another kind is refused.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
 import type { JobState } from '../../src/core/api/types.ts';
 import { EPUB3_EXPECTED, MARKDOWN_BOOK, MARKDOWN_EXPECTED, epub3Book } from '../fixtures/books/index.ts';
 
 const CHROMIUM = inject('chromium');
+const SCREENSHOT = join(REPO_ROOT, 'test-results/web-book.png');
+/** `LECTOR_UPDATE_SCREENSHOTS=1` also refreshes docs/web.md's screenshot of a book. */
+const DOCS_SCREENSHOT = join(REPO_ROOT, 'docs/screenshots/book.png');
 
 interface BookPage {
   state: string;
@@ -122,6 +125,9 @@ describe('web page: a book file in, an audiobook out', () => {
     expect(done.book.text).toBe('Full book (MP3)');
     expect(done.captionsHidden).toBe(true);
     for (const c of done.chapters) expect(c.duration).toMatch(/^\d+:\d\d$/);
+    mkdirSync(join(REPO_ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    if (process.env.LECTOR_UPDATE_SCREENSHOTS === '1') copyFileSync(SCREENSHOT, DOCS_SCREENSHOT);
     const final = (await (await fetch(`${stack.edgeUrl}/api/tts/${opened.jobId}`)).json()) as JobState;
     expect(done.chapters.map((c) => c.download)).toEqual(final.chapters.map((c) => `/api/tts/${opened.jobId}/chapters/${c.index}/audio`));
 
