@@ -1,6 +1,6 @@
 // The page's calls to the orchestrator API, typed with the shared API types.
 import type { LibraryList, PositionUpdate, SavedPosition } from '../core/api/library.ts';
-import type { CreateJobRequest, CreateJobResponse, JobState, VoiceInfo } from '../core/api/types.ts';
+import type { CreateJobRequest, CreateJobResponse, JobAudioFormat, JobState, VoiceInfo } from '../core/api/types.ts';
 
 /** An API answer with an error status: the server's `{ error: { code, message } }`. */
 export class ApiError extends Error {
@@ -60,6 +60,21 @@ export async function createJob(req: CreateJobRequest): Promise<CreateJobRespons
   return readJson<CreateJobResponse>(res);
 }
 
+/** Options of an uploaded book, sent in the query string beside the raw body. */
+export interface UploadOptions {
+  voiceId: string;
+  /** Omitted: the server's default for documents (MP3). */
+  audioFormat?: JobAudioFormat;
+}
+
+/** Sends a book file as the raw body with its content type (`POST /api/tts`); the job is played like any other. */
+export async function uploadBook(body: Blob, contentType: string, o: UploadOptions): Promise<CreateJobResponse> {
+  const q = new URLSearchParams({ voiceId: o.voiceId });
+  if (o.audioFormat) q.set('audioFormat', o.audioFormat);
+  const res = await apiFetch(`/api/tts?${q}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return readJson<CreateJobResponse>(res);
+}
+
 export async function fetchJobState(jobId: string): Promise<JobState> {
   const res = await apiFetch(`/api/tts/${encodeURIComponent(jobId)}?include=chunks`);
   return readJson<JobState>(res);
@@ -72,6 +87,7 @@ export function jobUrls(jobId: string) {
     events: (fromIndex: number) => `${base}/events?from=${fromIndex}`,
     chunk: (index: number) => `${base}/chunks/${index}`,
     audio: `${base}/audio`,
+    chapter: (n: number) => `${base}/chapters/${n}/audio`,
     vtt: `${base}/captions.vtt`,
     srt: `${base}/captions.srt`,
   };

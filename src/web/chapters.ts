@@ -46,7 +46,8 @@ export class ChaptersView {
     return this.chapters;
   }
 
-  render(chapters: Chapter[]): void {
+  /** Shows `chapters`; with `download`, each gets a link to its own audio file (`label` names the format). */
+  render(chapters: Chapter[], download?: { url: (c: Chapter) => string; label: string }): void {
     this.chapters = chapters;
     this.current = -2;
     this.root.hidden = chapters.length === 0;
@@ -66,6 +67,15 @@ export class ChaptersView {
         }
         b.addEventListener('click', () => this.onJump(c.firstChunk));
         li.append(b);
+        if (download) {
+          const a = document.createElement('a');
+          a.className = 'chapter-download';
+          a.href = download.url(c);
+          a.download = '';
+          a.textContent = download.label;
+          a.setAttribute('aria-label', `Download ${b.firstChild?.textContent ?? 'the chapter'} (${download.label})`);
+          li.append(' ', a);
+        }
         return li;
       }),
     );

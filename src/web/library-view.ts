@@ -130,7 +130,7 @@ export class LibraryView {
     const dl = document.createElement('a');
     dl.className = 'download';
     dl.textContent = 'Download';
-    dl.setAttribute('aria-label', `Download “${item.title}” (WAV)`);
+    dl.setAttribute('aria-label', `Download “${item.title}”`);
     if (item.status === 'completed') {
       dl.href = jobUrls(item.jobId).audio;
       dl.download = '';

@@ -3,6 +3,7 @@
 // a keep-alive media element) and the position kept on the server.
 import type { JobState } from '../core/api/types.ts';
 import { jobTitle } from '../core/job-title.ts';
+import { jobUrls } from './api.ts';
 import { ChaptersView, chapterAt, chaptersOf, formatClock, type Chapter } from './chapters.ts';
 import { byId, setData, setText } from './dom.ts';
 import { KeepAlive } from './keepalive.ts';
@@ -27,6 +28,8 @@ export class ListeningControls {
   private readonly keepAlive = new KeepAlive();
   private readonly server = new ServerPosition();
   private title = '';
+  /** The session's `stateVersion` the chapter list shows. */
+  private shownVersion = -1;
 
   /** `after` re-renders the page after an action. */
   constructor(session: () => JobSession | undefined, after: () => void) {
@@ -58,13 +61,22 @@ export class ListeningControls {
   opened(session: JobSession): void {
     const words = (session.state.chunks ?? []).slice(0, 3).map((c) => c.text).join(' ');
     this.title = jobTitle(words, session.state.metadata?.title);
-    this.chapters.render(chaptersOf(session.state as JobState));
+    this.renderChapters(session);
     session.setRate(this.storedRate());
     this.sleep.value = 'off';
     this.timer.set({ kind: 'off' }, 0);
     const chapterOption = this.sleep.querySelector<HTMLOptionElement>('option[value="chapter"]')!;
     chapterOption.textContent = this.chapters.all.length > 0 ? 'End of chapter' : 'End of this sentence';
     this.server.reset(session.jobId);
+  }
+
+  /** The chapter list, with a download per chapter once the book is assembled. */
+  private renderChapters(s: JobSession): void {
+    this.shownVersion = s.stateVersion;
+    const state = s.state as JobState;
+    const done = state.book?.status === 'done';
+    const urls = jobUrls(s.jobId);
+    this.chapters.render(chaptersOf(state), done ? { url: (c) => urls.chapter(c.index), label: state.book!.format.toUpperCase() } : undefined);
   }
 
   closed(): void {
@@ -87,6 +99,7 @@ export class ListeningControls {
       const left = this.timer.remainingMs();
       setText(this.sleepLeft, left !== null ? `${formatClock(left)} left` : 'until the end of this part');
     }
+    if (s.stateVersion !== this.shownVersion) this.renderChapters(s);
     this.chapters.highlight(p.index);
     const chapter = this.chapters.all[chapterAt(this.chapters.all, p.index)];
     const timeline = s.timeline();

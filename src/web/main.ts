@@ -1,9 +1,12 @@
-// The page: the form (text, voice with preview, splitting), the player
-// (controls, progress, status, downloads) and the transcript. It creates a
+// The page: the form (text or a book file, voice with preview, splitting,
+// audio format), the player (controls, progress, status, downloads) and the
+// transcript. It creates a
 // job, puts it in the URL, and renders the session a few times a second; a
 // reload with ?job=<id> opens the same job at the saved position.
-import type { CreateJobRequest, SplittingPreference, VoiceInfo } from '../core/api/types.ts';
-import { ApiError, createJob, fetchVoices, jobUrls } from './api.ts';
+import type { CreateJobRequest, CreateJobResponse, JobAudioFormat, SplittingPreference, VoiceInfo } from '../core/api/types.ts';
+import { ApiError, createJob, fetchVoices, uploadBook } from './api.ts';
+import { bookContentType, installBookFile } from './book-file.ts';
+import { DownloadsView } from './downloads.ts';
 import { byId, setData, setText } from './dom.ts';
 import { installShortcuts } from './keyboard.ts';
 import { LibraryView } from './library-view.ts';
@@ -29,6 +32,8 @@ const el = {
   splitting: byId('splitting', HTMLSelectElement),
   maxTokensField: byId('max-tokens-field', HTMLDivElement),
   maxTokens: byId('max-tokens', HTMLInputElement),
+  bookFile: byId('book-file', HTMLInputElement),
+  audioFormat: byId('audio-format', HTMLSelectElement),
   speak: byId('speak', HTMLButtonElement),
   player: byId('player', HTMLElement),
   prev: byId('prev', HTMLButtonElement),
@@ -36,10 +41,11 @@ const el = {
   next: byId('next', HTMLButtonElement),
   statusLive: byId('status-live', HTMLSpanElement),
   statusDetail: byId('status-detail', HTMLSpanElement),
-  downloadAudio: byId('download-audio', HTMLAnchorElement),
-  downloadVtt: byId('download-vtt', HTMLAnchorElement),
-  downloadSrt: byId('download-srt', HTMLAnchorElement),
 };
+const downloads = new DownloadsView(
+  { audio: byId('download-audio', HTMLAnchorElement), vtt: byId('download-vtt', HTMLAnchorElement), srt: byId('download-srt', HTMLAnchorElement) },
+  (text) => showNotice(text),
+);
 const progress = new ProgressView(byId('progress', HTMLDivElement));
 const transcript = new TranscriptView(byId('transcript', HTMLDivElement), (index) => void session?.jump(index));
 
@@ -87,16 +93,40 @@ el.voice.addEventListener('change', () => {
 
 el.preview.addEventListener('click', () => void preview());
 
-async function speak(): Promise<void> {
-  // Inside the click: the browser lets an AudioContext start now.
+installBookFile(el.bookFile, el.form, (file) => void openBook(file));
+
+/** The chosen audio format; empty means the server's default (WAV for text, MP3 for a book file). */
+function chosenFormat(): JobAudioFormat | undefined {
+  return (el.audioFormat.value || undefined) as JobAudioFormat | undefined;
+}
+
+function speak(): Promise<void> {
+  const req: CreateJobRequest = { text: el.text.value, voiceId: el.voice.value, splitting: el.splitting.value as SplittingPreference };
+  if (req.splitting === 'tokenCount') req.maxTokens = el.maxTokens.valueAsNumber;
+  const format = chosenFormat();
+  if (format) req.audioFormat = format;
+  return start(() => createJob(req));
+}
+
+/** A book file (picked or dropped): sent as it is, chapters and tags come from it. */
+function openBook(file: File): Promise<void> {
+  const type = bookContentType(file.name);
+  if (!type) {
+    showNotice(`Cannot read “${file.name}”: open an .epub, .md, .html or .txt file.`);
+    return Promise.resolve();
+  }
+  const format = chosenFormat();
+  return start(() => uploadBook(file, type, format ? { voiceId: el.voice.value, audioFormat: format } : { voiceId: el.voice.value }), `Sending “${file.name}”…`);
+}
+
+async function start(create: () => Promise<CreateJobResponse>, starting = 'Starting…'): Promise<void> {
+  // Inside the click (or drop): the browser lets an AudioContext start now.
   void ctx().resume();
   stopPreview();
   el.speak.disabled = true;
-  showNotice('Starting…');
+  showNotice(starting);
   try {
-    const req: CreateJobRequest = { text: el.text.value, voiceId: el.voice.value, splitting: el.splitting.value as SplittingPreference };
-    if (req.splitting === 'tokenCount') req.maxTokens = el.maxTokens.valueAsNumber;
-    const created = await createJob(req);
+    const created = await create();
     await openJob(created.jobId, { index: 0, offsetMs: 0 }, true);
     void library.refresh();
     // From here Space on the focused Play button pauses, as a listener expects.
@@ -201,10 +231,6 @@ async function openJob(jobId: string, start: Position, autoplay: boolean): Promi
   listening.opened(next);
   notice = null;
   setJobInUrl(jobId);
-  const urls = jobUrls(jobId);
-  el.downloadAudio.href = urls.audio;
-  el.downloadVtt.href = urls.vtt;
-  el.downloadSrt.href = urls.srt;
   for (const b of [el.play, el.prev, el.next]) b.disabled = false;
   render();
   if (autoplay) await next.play(start);
@@ -216,10 +242,7 @@ function resetPlayer(): void {
   transcript.clear();
   progress.update({ total: 0, synthesized: 0, failed: 0, playedFraction: 0, playingIndex: 0 });
   for (const b of [el.play, el.prev, el.next]) b.disabled = true;
-  for (const a of [el.downloadAudio, el.downloadVtt, el.downloadSrt]) {
-    a.removeAttribute('href');
-    a.setAttribute('aria-disabled', 'true');
-  }
+  downloads.reset();
   setText(el.statusDetail, '');
   for (const key of Object.keys(el.player.dataset)) delete el.player.dataset[key];
   el.player.dataset.state = 'idle';
@@ -248,6 +271,7 @@ async function reopen(jobId: string, play: boolean | 'unless-finished'): Promise
   if (s.chunks?.length) el.text.value = joinChunks(s.chunks);
   if ([...el.voice.options].some((o) => o.value === s.voiceId)) el.voice.value = s.voiceId;
   el.splitting.value = s.splitting;
+  if (s.book) el.audioFormat.value = s.book.format;
   el.maxTokensField.hidden = s.splitting !== 'tokenCount';
 }
 
@@ -266,15 +290,6 @@ installShortcuts({
   previous: () => void session?.step(-1).then(render),
   next: () => void session?.step(1).then(render),
 });
-
-for (const a of [el.downloadAudio, el.downloadVtt, el.downloadSrt]) {
-  a.addEventListener('click', (e) => {
-    if (a.getAttribute('aria-disabled') === 'true') {
-      e.preventDefault();
-      showNotice('Downloads are ready when every sentence is synthesized.');
-    }
-  });
-}
 
 window.addEventListener('pagehide', () => {
   if (!session) return;
@@ -297,8 +312,7 @@ function render(): void {
   setData(el.play, 'active', String(active));
   el.prev.disabled = p.index <= 0;
   el.next.disabled = p.index >= info.total - 1;
-  const done = info.jobStatus === 'completed';
-  for (const a of [el.downloadAudio, el.downloadVtt, el.downloadSrt]) a.setAttribute('aria-disabled', String(!done));
+  downloads.update(info.jobId, session.state, info.jobStatus);
   const line = statusLine(info);
   setText(el.statusLive, notice ?? line.live);
   setText(el.statusDetail, line.detail);
@@ -306,6 +320,7 @@ function render(): void {
   const d = el.player;
   setData(d, 'jobId', info.jobId);
   setData(d, 'jobStatus', info.jobStatus);
+  setData(d, 'bookStatus', session.state.book?.status ?? '');
   setData(d, 'state', info.blocked ? 'blocked' : p.state);
   setData(d, 'total', info.total);
   setData(d, 'synthesized', info.synthesized);

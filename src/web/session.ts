@@ -23,9 +23,15 @@ export interface SessionInfo {
   playback: PlaybackSnapshot;
 }
 
+/** How often the job state is fetched while its book is being assembled. */
+const BOOK_POLL_MS = 1500;
+
 export class JobSession {
   readonly jobId: string;
-  readonly state: JobState;
+  /** The job state: fetched at open, and again while the book is assembled (chapter durations, book status). */
+  state: JobState;
+  /** Bumped whenever `state` is replaced. */
+  stateVersion = 0;
   private readonly player: Player;
   private readonly transcript: TranscriptView;
   private stream: JobStream | null = null;
@@ -37,6 +43,7 @@ export class JobSession {
   private reconnecting = false;
   private blocked = false;
   private closed = false;
+  private following = false;
 
   private constructor(ctx: AudioContext, state: JobState, transcript: TranscriptView) {
     this.jobId = state.jobId;
@@ -69,6 +76,8 @@ export class JobSession {
       if (c.status === 'completed') this.player.addChunk({ index: c.index, paragraphStart: c.paragraphStart, url: urls.chunk(c.index), durationMs: c.durationMs });
     }
     this.player.moveTo(start);
+    const book = this.state.book?.status;
+    if (this.state.status === 'completed' && (book === 'waiting' || book === 'assembling')) void this.followBook();
     this.stream = new JobStream(urls.events(start.index - 1), {
       job: (d) => {
         this.total = d.total;
@@ -86,6 +95,7 @@ export class JobSession {
         this.jobStatus = d.status;
         this.completed = d.total;
         this.reconnecting = false;
+        void this.followBook();
       },
       failed: (d) => {
         this.reconnecting = false;
@@ -96,6 +106,23 @@ export class JobSession {
         this.reconnecting = true;
       },
     });
+  }
+
+  /** Refetches the state until the book is assembled (or failed): its links and chapter durations come then. */
+  private async followBook(): Promise<void> {
+    if (this.following) return;
+    this.following = true;
+    while (!this.closed) {
+      try {
+        this.state = await fetchJobState(this.jobId);
+        this.stateVersion++;
+      } catch (e) {
+        console.warn('book: cannot refresh the job state', e);
+      }
+      const b = this.state.book?.status;
+      if (b === undefined || b === 'done' || b === 'failed') return;
+      await new Promise((r) => setTimeout(r, BOOK_POLL_MS));
+    }
   }
 
   private onChunk(d: ChunkEventData): void {
