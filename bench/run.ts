@@ -1,16 +1,17 @@
-// `npm run bench [-- edge|inline|synth|encoders|ttfa|compare|novel]`: prints every benchmark
+// `npm run bench [-- efficiency|edge|inline|synth|encoders|ttfa|compare|novel|audiobook]`: prints every benchmark
 // figure, each measured side by side in this one run. Without a section name it
 // runs all of them except `novel` (minutes long; add BENCH_NOVEL=1 to include it).
 import { existsSync } from 'node:fs';
 import { benchEdge, benchInline } from './edge.ts';
 import { benchEncoders } from './encoders.ts';
 import { benchCompare } from './compare/run.ts';
+import { benchEfficiency } from './efficiency/run.ts';
 import { printRows, type BenchRow } from './compare/report.ts';
 import { benchNovel } from './novel.ts';
 import { benchAudiobook } from './audiobook.ts';
 import { benchTtfa } from './ttfa.ts';
 
-const SECTIONS = ['edge', 'inline', 'synth', 'encoders', 'ttfa', 'compare', 'novel', 'audiobook'] as const;
+const SECTIONS = ['efficiency', 'edge', 'inline', 'synth', 'encoders', 'ttfa', 'compare', 'novel', 'audiobook'] as const;
 const only = process.argv[2];
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
   console.error(`unknown section "${only}"; sections: ${SECTIONS.join(', ')}`);
@@ -21,6 +22,9 @@ const runs = (section: (typeof SECTIONS)[number]): boolean =>
 const rows: BenchRow[] = [];
 const add = (prefix: string, section: readonly BenchRow[]) => rows.push(...section.map((r) => ({ ...r, figure: `${prefix}: ${r.figure}` })));
 const started = performance.now();
+
+// Issue 12's goal table first: each row with this run's figure and its goal.
+if (runs('efficiency')) add('efficiency', (await benchEfficiency()).rows);
 
 if (runs('edge')) {
   const e = await benchEdge();

@@ -24,7 +24,7 @@ import { countInvocations, startTraceCollector, type InvocationCounts } from './
 import { benchSynthArgs, benchWorkers, roleOf, startBenchStack, WARM_UP_TEXT } from './setup.ts';
 import { duration, fixed, median } from './stats.ts';
 
-interface LectorRun {
+export interface LectorRun {
   job: StreamedJob;
   stats: JobStats;
   /** CPU milliseconds spent during the job, by process role (and `bench` for this process). */
@@ -40,14 +40,14 @@ interface Round {
 
 const ROLES: readonly ProcessRole[] = ['synth service', 'engine worker', 'wrangler', 'workerd', 'other'];
 
-function cpuByRole(stack: Stack): Record<ProcessRole, number> {
+export function cpuByRole(stack: Stack): Record<ProcessRole, number> {
   const out = Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<ProcessRole, number>;
   const role = roleOf(stack);
   for (const p of processesInGroups([stack.edge.pid, stack.synth!.pid])) out[role(p)] += p.cpuMs;
   return out;
 }
 
-async function lectorJob(stack: Stack, text: string): Promise<LectorRun> {
+export async function lectorJob(stack: Stack, text: string): Promise<LectorRun> {
   const before = cpuByRole(stack);
   const bench0 = process.cpuUsage();
   const job = await streamJob(stack.edgeUrl, text);

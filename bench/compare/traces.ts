@@ -40,7 +40,7 @@ export async function startTraceCollector(): Promise<TraceCollector> {
 }
 
 /** Durable Object classes of the orchestrator. */
-const DURABLE_OBJECTS = new Set(['TtsJobDurableObject', 'RouterCounter', 'UsageLimiter']);
+const DURABLE_OBJECTS = new Set(['TtsJobDurableObject', 'RouterCounter', 'UsageLimiter', 'JobLibrary']);
 
 export interface InvocationCounts {
   invocations: number;
