@@ -63,6 +63,8 @@ type SqlValue = string | number | null;
 
 export class BookStore {
   private readonly sql: SqlStorage;
+  /** Whether the book tables exist (undefined: not looked yet). A plain job has none, and a query that throws costs far more than a look. */
+  private tables: boolean | undefined;
 
   constructor(sql: SqlStorage) {
     this.sql = sql;
@@ -71,6 +73,7 @@ export class BookStore {
   /** Creates the book tables and rows; called once, with the job's creation. */
   create(book: NewBook): void {
     this.sql.exec(BOOK_SCHEMA_SQL);
+    this.tables = true;
     this.sql.exec(
       `INSERT INTO book_meta (id, title, author, audio_format, assemble, epub_key, sections_total, selection, cover_key, cover_mime, cover_bytes)
        VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -86,10 +89,14 @@ export class BookStore {
 
   /** The book rows, or null for a job created before books (or none at all). */
   meta(): BookMetaRow | null {
+    // Asked once per chunk dispatched (its audio format).
+    this.tables ??= this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_meta'`).toArray().length > 0;
+    if (!this.tables) return null; // a job without book rows
     try {
       return this.rows<BookMetaRow>('SELECT * FROM book_meta WHERE id = 1')[0] ?? null;
     } catch {
-      return null; // no book tables: a job without book rows
+      this.tables = undefined; // wiped (the job was deleted): look again next time
+      return null;
     }
   }
 
