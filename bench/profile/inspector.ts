@@ -33,7 +33,9 @@ export class InspectorSession {
       // workerd sends its answers as binary frames.
       const data = typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer);
       const msg = JSON.parse(data) as { id?: number; result?: unknown; error?: { message: string } };
-      if (msg.id === undefined) return; // events (console, scripts parsed): not needed
+      // Events (console, scripts parsed) are not needed; workerd may also echo a request
+      // (its id and method, no result) before it answers.
+      if (msg.id === undefined || !('result' in msg || 'error' in msg)) return;
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
