@@ -24,7 +24,7 @@ export interface CpuProfile {
 export class InspectorSession {
   private readonly ws: WebSocket;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { needsResult: boolean; resolve(v: unknown): void; reject(e: Error): void }>();
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
@@ -33,11 +33,11 @@ export class InspectorSession {
       // workerd sends its answers as binary frames.
       const data = typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer);
       const msg = JSON.parse(data) as { id?: number; result?: unknown; error?: { message: string } };
-      // Events (console, scripts parsed) are not needed; workerd may also echo a request
-      // (its id and method, no result) before it answers.
-      if (msg.id === undefined || !('result' in msg || 'error' in msg)) return;
+      if (msg.id === undefined) return; // events (console, scripts parsed): not needed
       const p = this.pending.get(msg.id);
       if (!p) return;
+      // workerd may echo a request (its id and method, no result) before it answers.
+      if (p.needsResult && !('result' in msg || 'error' in msg)) return;
       this.pending.delete(msg.id);
       if (msg.error) p.reject(new Error(msg.error.message));
       else p.resolve(msg.result);
@@ -56,11 +56,12 @@ export class InspectorSession {
     return new InspectorSession(ws);
   }
 
-  send<T>(method: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<T> {
+  send<T>(method: string, params: Record<string, unknown> = {}, needsResult = false, timeoutMs = 60_000): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => (this.pending.delete(id), reject(new Error(`inspector: ${method} got no answer within ${timeoutMs} ms`))), timeoutMs);
       this.pending.set(id, {
+        needsResult,
         resolve: (v) => (clearTimeout(timer), resolve(v as T)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       });
@@ -76,7 +77,7 @@ export class InspectorSession {
   }
 
   async stopProfile(): Promise<CpuProfile> {
-    return (await this.send<{ profile: CpuProfile }>('Profiler.stop')).profile;
+    return (await this.send<{ profile: CpuProfile }>('Profiler.stop', {}, true)).profile;
   }
 
   close(): void {
