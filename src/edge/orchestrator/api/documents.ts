@@ -73,16 +73,6 @@ function fromBook(book: Book, o: BookOptions): PreparedBook {
   };
 }
 
-function withCover(p: PreparedBook, jobId: string): PreparedBook['input'] {
-  const cover = p.uploads(jobId).find((u) => u.key.includes('/cover.'));
-  return cover ? { ...p.input, cover: { key: cover.key, mimeType: cover.contentType, bytes: cover.bytes.length } } : p.input;
-}
-
-/** The job input for this job id (with its cover's key, once the id is known). */
-export function bookInputFor(p: PreparedBook, jobId: string): BookInput {
-  return withCover(p, jobId);
-}
-
 /** A raw document body: EPUB (read section by section in the job) or a text document (read here). */
 export function prepareUpload(bytes: Uint8Array, contentType: string, o: BookOptions): PreparedBook {
   const { format } = documentTypeOf(contentType);
@@ -125,9 +115,11 @@ export function prepareJson(req: CreateJobRequest): PreparedBook {
   return fromBook(book, o);
 }
 
-/** Puts the EPUB's epub key in place once the job id is known. */
+/** The job's input once its id is known: the EPUB's and the cover's R2 keys in place. */
 export function finalizeInput(p: PreparedBook, jobId: string): BookInput {
-  const input = bookInputFor(p, jobId);
+  const input: BookInput = { ...p.input };
+  const cover = p.uploads(jobId).find((u) => u.key.includes('/cover.'));
+  if (cover) input.cover = { key: cover.key, mimeType: cover.contentType, bytes: cover.bytes.length };
   if (input.epub) input.epub = { ...input.epub, key: `${jobAudioPrefix(jobId)}source.epub` };
   return input;
 }

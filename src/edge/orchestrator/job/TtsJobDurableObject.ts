@@ -3,7 +3,7 @@
 // delete), ChunkDispatcher (dispatch and retries), JobStore (rows), EventHub
 // (streams); features follow a job through JobEvents listeners.
 import { DurableObject } from 'cloudflare:workers';
-import type { JobAudioFormat, JobState, WordTiming, JobStatus } from '../../../core/api/types.ts';
+import type { ChunkAudioFormat, JobAudioFormat, JobState, WordTiming, JobStatus } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { err, ok, type Result, type WireError } from '../../../core/result.ts';
 import { jobConfig, type JobConfig } from './config.ts';
@@ -79,6 +79,8 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   private alarmFailures = 0;
   /** A book job's audiobook files, assembled in R2 by the alarms. */
   private readonly assembly: BookAssembly;
+  /** The job's chunk format (null: the provider's own), once read. */
+  private chunkFormat: ChunkAudioFormat | null | undefined;
   /** After a failed assembly step, the next one waits until then. */
   private assemblyRetryAt = 0;
 
@@ -111,7 +113,11 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       events: this.events,
       waitUntil: (p) => ctx.waitUntil(p),
       onIdleSettle: () => this.reschedule(),
-      chunkFormat: () => this.lifecycle.bookStore.meta()?.audio_format,
+      // A job's chunk format never changes: read once, not per chunk.
+      chunkFormat: () => {
+        if (this.chunkFormat === undefined) this.chunkFormat = this.lifecycle.bookStore.meta()?.audio_format ?? null;
+        return this.chunkFormat ?? undefined;
+      },
     });
     this.assembly = new BookAssembly(ctx.storage.sql, env.TTS_AUDIO_BUCKET, this.store, this.lifecycle.bookStore);
     this.events.subscribe({ jobRemoved: () => this.assembly.forget() });
