@@ -81,7 +81,8 @@ describe('redoing a passage', () => {
     const after = await runInDurableObject(stub, (_i, s) => s.storage.sql.exec('SELECT text, speak, status, attempts, lease_token AS t FROM chunk WHERE idx = 1').one());
     expect(after.text).toBe('Something new.');
     expect(after.speak).toBe('Something knew.');
-    expect(after.t).toBe((tokenBefore as number) + 1);
+    // A new lease token (the redo's; the alarm the redo sets may already have leased it again).
+    expect(after.t as number).toBeGreaterThan(tokenBefore as number);
     // The alarm re-synthesizes chunk 1 through the real backend; 0 and 2 keep their stand-in audio.
     const state = await waitDone(stub);
     expect(state!.status).toBe('completed');
