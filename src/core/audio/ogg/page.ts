@@ -46,15 +46,7 @@ export function writePage(fields: PageFields, segments: readonly number[], body:
 /** A page of whole packets (each under 255 * 255 bytes). */
 export function writePacketsPage(fields: PageFields, packets: readonly Uint8Array[]): Uint8Array {
   const segments = packets.flatMap((p) => lacing(p.length));
-  let total = 0;
-  for (const p of packets) total += p.length;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const p of packets) {
-    body.set(p, offset);
-    offset += p.length;
-  }
-  return writePage(fields, segments, body);
+  return writePage(fields, segments, concatBytes(packets));
 }
 
 export interface ParsedPage extends PageFields {
