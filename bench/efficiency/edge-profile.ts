@@ -66,6 +66,16 @@ export async function profileEdge(text: string, workers: number, concurrentTexts
     const counts = countInvocations(traces.rows);
     const stats = await jobStats(stack.edgeUrl, job.jobId);
     const isolates = sessions.map((s, i) => ({ worker: s.worker, summary: summarizeProfile(profiles[i]!), byEntrypoint: attributeBursts(profiles[i]!, counts) }));
+    // BENCH_PROFILE_TOP=N prints each isolate's N heaviest functions (self time) to stderr.
+    const top = Number(process.env.BENCH_PROFILE_TOP ?? 0);
+    if (top > 0) {
+      for (const iso of isolates) {
+        console.error(`profile ${iso.worker}: busy ${iso.summary.busyMs.toFixed(0)} ms, top ${top} by self time (ms):`);
+        for (const [name, ms] of iso.summary.self.slice(0, top)) console.error(`  ${ms.toFixed(1).padStart(8)}  ${name}`);
+        console.error(`profile ${iso.worker}: top ${top} inclusive (ms):`);
+        for (const [name, ms] of iso.summary.inclusive.slice(0, top)) console.error(`  ${ms.toFixed(1).padStart(8)}  ${name}`);
+      }
+    }
 
     // RouterCounter under 10 jobs at once.
     traces.rows.length = 0;

@@ -174,7 +174,8 @@ function planSegment(shown: string, runs: readonly Run[], ctx: SsmlContext, ramp
     const speak = squash(runs.map((r) => r.item.spoken ?? '').join(' '));
     return speak === '' ? [] : [{ text: speak, paragraphStart: false }];
   }
-  const chunks = planJobChunks(shown, ctx.splitting, ramp);
+  // SSML chunks stay within a paragraph: breaks and marks are placed per chunk.
+  const chunks = planJobChunks(shown, ctx.splitting, ramp, false);
   const ranges = align(shown, chunks);
   return chunks.map((c, k) => {
     const plan: SpeechChunkPlan = { text: c.text, paragraphStart: c.paragraphStart };

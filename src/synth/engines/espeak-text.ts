@@ -21,6 +21,15 @@ export interface PreparedText {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
+/**
+ * A blank line (two newlines: src/core/chunking.ts's PARAGRAPH_BREAK inside a grown chunk) is a
+ * paragraph. eSpeak's `break` replaces its own sentence-end pause (~400 ms at the default rate)
+ * instead of adding to it, so 900 ms gives a paragraph ~0.5 s more than a sentence, as players
+ * do between chunks (0.8 s before a paragraph, 0.3 s before a sentence).
+ */
+export const PARAGRAPH_BREAK_MS = 900;
+const PARAGRAPH_MARKUP = ` <break time="${PARAGRAPH_BREAK_MS}ms"/> `;
+
 function isControl(cp: number): boolean {
   return (cp < 0x20 && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) || (cp >= 0x7f && cp <= 0x9f);
 }
@@ -36,6 +45,16 @@ export function prepareEspeakText(input: string): PreparedText {
     let replacement: string;
     if (cp >= 0xd800 && cp <= 0xdfff) replacement = '\ufffd';
     else if (isControl(cp)) replacement = ' ';
+    else if (cp === 0x0a && input.charCodeAt(i + 1) === 0x0a) {
+      // Both newlines become the break; positions inside it map to the first.
+      for (const ch of PARAGRAPH_MARKUP) {
+        out.push(ch);
+        starts.push(i);
+        lengths.push(1);
+      }
+      i += 2;
+      continue;
+    }
     else replacement = ESCAPES[String.fromCodePoint(cp)] ?? String.fromCodePoint(cp);
     for (const ch of replacement) {
       out.push(ch);

@@ -33,6 +33,20 @@ describe('EspeakEngine', () => {
     expect(fast.pcm.byteLength).toBeLessThan(normal.pcm.byteLength * 0.75);
     expect(() => e.synthesizeSync('x', 'espeak:xx-none', 1)).toThrow(/no voice/);
   }, 30_000);
+
+  it('reads a blank line inside a chunk as a paragraph pause, with words still at their offsets', async () => {
+    const e = await EspeakEngine.load();
+    const sentence = e.synthesizeSync('Hello there. Second sentence & here.', 'espeak:en-us', 1);
+    const text = 'Hello there.\n\nSecond sentence & here.';
+    const paragraph = e.synthesizeSync(text, 'espeak:en-us', 1);
+    const ms = (o: { pcm: Uint8Array; sampleRate: number }) => (o.pcm.byteLength / 2 / o.sampleRate) * 1000;
+    // About half a second more than a sentence break (PARAGRAPH_BREAK_MS replaces eSpeak's own ~400 ms).
+    expect(ms(paragraph) - ms(sentence)).toBeGreaterThan(350);
+    expect(ms(paragraph) - ms(sentence)).toBeLessThan(700);
+    expect(paragraph.words.map(([o, l]) => text.slice(o, o + l))).toEqual(['Hello', 'there', 'Second', 'sentence', '&', 'here']);
+    const second = paragraph.words[2]!;
+    expect(second[2] - sentence.words[2]![2]).toBeGreaterThan(350);
+  }, 30_000);
 });
 
 describe('EspeakEngine speed', () => {

@@ -32,6 +32,8 @@ export interface InitializeJobParams {
   maxAttempts?: number;
   /** Internal (tests): false leaves the job to be driven by hand through the lease RPCs. Default true. */
   autoStart?: boolean;
+  /** Internal (tests): largest grown chunk in characters; 0 keeps every chunk within a paragraph and 250 characters. */
+  growChars?: number;
   /** Internal (tests, benchmarks): use this per-chunk timeout instead of the formula. */
   chunkTimeoutOverrideMs?: number;
   /** Speed 0.25–4 (docs/voice-control.md); default 1. */
@@ -98,6 +100,7 @@ export class JobLifecycle {
       splitting: params.splittingPreference,
       maxTokens: params.maxTokens ?? null,
       maxChars: params.providerMaxChars ?? null,
+      growChars: params.growChars ?? null,
       timeoutOverrideMs: params.chunkTimeoutOverrideMs ?? null,
     };
     const first = ssml ? planSsmlJob(text, plan, params.voiceId) : planPage(pages[0]!.text, { ...plan, chunksSoFar: 0, continues: false });
@@ -119,6 +122,7 @@ export class JobLifecycle {
         maxTokens: plan.maxTokens,
         timeoutOverrideMs: plan.timeoutOverrideMs,
         maxChars: plan.maxChars,
+        growChars: plan.growChars,
         speed,
         lexicon: lexiconJson,
         inputFormat: ssml ? 'ssml' : null,
@@ -172,6 +176,7 @@ export class JobLifecycle {
       splitting: job.splitting,
       maxTokens: job.max_tokens,
       maxChars: job.max_chars,
+      growChars: job.grow_chars,
       timeoutOverrideMs: job.timeout_override_ms,
       chunksSoFar: job.total,
       continues: page.continuesParagraph,

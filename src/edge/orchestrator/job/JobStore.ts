@@ -63,6 +63,7 @@ export class JobStore {
       ['chunk', 'speak', 'TEXT'],
       ['chunk', 'pause_before_ms', 'INTEGER'],
       ['chunk', 'speed', 'REAL'],
+      ['job', 'grow_chars', 'INTEGER'],
     ];
     for (const table of ['job', 'chunk']) {
       const cols = new Set(this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((r) => r.name));
@@ -90,11 +91,11 @@ export class JobStore {
       this.exec(
         `INSERT INTO job (id, job_id, status, voice_id, model, splitting, total, text_chars, overall_timeout_ms,
            concurrency, max_attempts, created_at, updated_at, expires_at, owner_key, pages, split_page, max_tokens, timeout_override_ms, max_chars,
-           speed, lexicon, input_format)
-         VALUES (1, ?, 'initialized', ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+           speed, lexicon, input_format, grow_chars)
+         VALUES (1, ?, 'initialized', ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
         job.jobId, job.voiceId, job.model, job.splitting, job.textChars,
         job.concurrency, job.maxAttempts, job.now, job.now, job.expiresAt, job.ownerKeyId, 1 + laterPages.length, job.maxTokens, job.timeoutOverrideMs, job.maxChars,
-        job.speed ?? 1, job.lexicon ?? null, job.inputFormat ?? null,
+        job.speed ?? 1, job.lexicon ?? null, job.inputFormat ?? null, job.growChars ?? null,
       );
       laterPages.forEach((p, i) => {
         this.exec('INSERT INTO source_page (page, text, continues_paragraph) VALUES (?, ?, ?)', i + 1, p.text, p.continuesParagraph ? 1 : 0);

@@ -6,13 +6,13 @@
 import { LectorError } from '../../../core/errors.ts';
 import { planTextChunks } from '../../../core/speech-plan.ts';
 import { getTextCharacterCount } from '../../../core/text/count.ts';
-import { DEFAULT_MAX_CHARS } from '../../../core/text/options.ts';
+import { DEFAULT_GROWN_CHARS, PARAGRAPH_BREAK } from '../../../core/chunking.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
 import { HAS_SPEAKABLE, voiceOf } from './chunkPlan.ts';
 import type { JobStore } from './JobStore.ts';
 
 /** Longest replacement text, in characters (a request body is small; the provider's limit may be lower). */
-export const MAX_REDO_TEXT_CHARS = DEFAULT_MAX_CHARS;
+export const MAX_REDO_TEXT_CHARS = DEFAULT_GROWN_CHARS;
 
 export interface RedoneChunk {
   jobId: string;
@@ -25,7 +25,8 @@ export interface RedoneChunk {
 export function parseRedoText(body: unknown): string {
   const text = typeof body === 'object' && body !== null ? (body as { text?: unknown }).text : undefined;
   if (typeof text !== 'string') throw new LectorError('validation_failed', 400, 'text: send { "text": "..." }', { details: { field: 'text' } });
-  const clean = text.replace(/\s+/g, ' ').trim();
+  // A grown chunk may hold paragraphs: a blank line stays a paragraph break, other whitespace one space.
+  const clean = text.split(/\n\s*\n/).map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => p !== '').join(PARAGRAPH_BREAK);
   if (!HAS_SPEAKABLE.test(clean)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
   return clean;
 }

@@ -20,7 +20,7 @@ async function init(text = THREE, extra: Partial<InitializeJobParams> = {}, befo
   const stub = stubFor(jobId);
   await beforeInit?.(jobId);
   if (pauseAfter !== undefined) await pauseDispatchAfter(stub, pauseAfter);
-  const res = (await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', ...extra })) as Result<InitializedJob>;
+  const res = (await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', growChars: 0, ...extra })) as Result<InitializedJob>;
   return { jobId, stub, init: unwrap(res) };
 }
 
@@ -203,6 +203,22 @@ describe('durable execution', () => {
       const bytes = new Uint8Array(await obj!.arrayBuffer());
       expect(String.fromCharCode(...bytes.subarray(0, 4))).toBe('RIFF');
     }
+  });
+
+  it('grows chunks after the ramp (issue 12): fewer, larger chunks spanning paragraphs, every word kept, audio in R2', async () => {
+    const paragraphs = Array.from({ length: 30 }, (_, p) => Array.from({ length: 3 }, (_, i) => `Paragraph ${p} says thing ${i}.`).join(' '));
+    const text = paragraphs.join('\n\n');
+    const { jobId, stub, init: job } = await init(text, { growChars: undefined });
+    // 90 sentences in 30 paragraphs: 3 one-sentence chunks, then 250, 500, 1,000-character chunks.
+    expect(job.totalSentences).toBeLessThan(12);
+    const state = await driveToEnd(stub);
+    expect(state?.status).toBe('completed');
+    const chunks = (await stub.getJobState(true))!.chunks!;
+    expect(chunks.slice(0, 3).every((c) => !c.text.includes(' Paragraph'))).toBe(true);
+    expect(chunks.some((c) => c.text.includes('\n\nParagraph'))).toBe(true);
+    expect(chunks.every((c) => [...c.text].length <= 1000)).toBe(true);
+    expect(chunks.map((c) => c.text).join(' ').replace(/\s+/g, ' ')).toBe(text.replace(/\s+/g, ' '));
+    for (const c of chunks) expect(await env.TTS_AUDIO_BUCKET.head(`tts_audio/${jobId}/${c.index}.wav`)).not.toBeNull();
   });
 
   it('an evicted object resumes from storage and its alarm', async () => {

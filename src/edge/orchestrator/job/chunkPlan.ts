@@ -3,7 +3,7 @@
 // by the speech planner. Shared by job creation and the per-alarm page split; an
 // SSML job is planned whole at creation.
 import type { SplittingPreference } from '../../../core/api/types.ts';
-import { DEFAULT_RAMP_CHUNKS, planJobChunks } from '../../../core/chunking.ts';
+import { DEFAULT_GROWN_CHARS, DEFAULT_RAMP_CHUNKS, planJobChunks } from '../../../core/chunking.ts';
 import { DEFAULT_MAX_CHARS, type SplitOptions } from '../../../core/text/options.ts';
 import { getTextCharacterCount } from '../../../core/text/count.ts';
 import { chunkTimeoutMs } from '../../../core/timeouts.ts';
@@ -20,6 +20,8 @@ export interface PagePlanOptions {
   maxTokens: number | null;
   /** Most characters per chunk from the voice's provider (null: the splitter's own limit). */
   maxChars: number | null;
+  /** Largest grown chunk (null: DEFAULT_GROWN_CHARS; 0: no growth). */
+  growChars?: number | null;
   timeoutOverrideMs: number | null;
   /** Chunks already planned before this page (the first few chunks stay short). */
   chunksSoFar: number;
@@ -75,7 +77,10 @@ export function planPage(text: string, o: PagePlanOptions): NewChunk[] {
   if (o.maxTokens !== null) splitOptions.maxTokens = o.maxTokens;
   if (o.maxChars !== null) splitOptions.maxChars = Math.min(o.maxChars, DEFAULT_MAX_CHARS);
   if (!HAS_SPEAKABLE.test(text)) return [];
-  const pieces = planJobChunks(text, splitOptions, Math.max(0, DEFAULT_RAMP_CHUNKS - o.chunksSoFar));
+  // Chunks grow after the ramp up to the provider's limit (docs/architecture.md, "Chunks").
+  const cap = Math.min(o.growChars ?? DEFAULT_GROWN_CHARS, o.maxChars ?? DEFAULT_GROWN_CHARS);
+  const growth = cap > 0 ? { maxChars: cap, grownBefore: Math.max(0, o.chunksSoFar - DEFAULT_RAMP_CHUNKS) } : false;
+  const pieces = planJobChunks(text, splitOptions, Math.max(0, DEFAULT_RAMP_CHUNKS - o.chunksSoFar), growth);
   const plans = o.voice ? planTextChunks(pieces, o.voice) : pieces.map((p) => ({ text: p.text, paragraphStart: p.paragraphStart }));
   return plans.map((p, i) => toNewChunk({ ...p, paragraphStart: i === 0 && o.continues ? false : p.paragraphStart }, o.timeoutOverrideMs));
 }

@@ -16,7 +16,7 @@ async function manualJob(chunks: number) {
   const jobId = crypto.randomUUID();
   const stub: DurableObjectStub<TtsJobDurableObject> = env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
   const text = Array.from({ length: chunks }, (_, i) => `Line ${i}.`).join('\n\n');
-  const init = unwrap((await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', autoStart: false })) as Result<InitializedJob>);
+  const init = unwrap((await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', growChars: 0, autoStart: false })) as Result<InitializedJob>);
   expect(init.totalSentences).toBe(chunks);
   return { jobId, stub };
 }

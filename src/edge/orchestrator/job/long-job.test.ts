@@ -13,7 +13,7 @@ it(`a ${CHUNKS}-chunk job ends with every row, every R2 key and exact counts`, {
   const stub: DurableObjectStub<TtsJobDurableObject> = env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
   // One short paragraph per chunk: the edge is under test, not the engine.
   const text = Array.from({ length: CHUNKS }, (_, i) => `${i}.`).join('\n\n');
-  const init = unwrap((await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', concurrency: 8 })) as Result<InitializedJob>);
+  const init = unwrap((await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', growChars: 0, concurrency: 8 })) as Result<InitializedJob>);
   expect(init.totalSentences).toBe(CHUNKS);
   // The test's own timeout is 600 s; the loop gives up first with the job's counts.
   const deadline = Date.now() + 540_000;

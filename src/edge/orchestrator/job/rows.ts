@@ -28,6 +28,8 @@ export interface JobRow {
   timeout_override_ms: number | null;
   /** Most characters per chunk, from the voice's provider (null: the splitter's own limit). */
   max_chars: number | null;
+  /** Largest grown chunk (null: DEFAULT_GROWN_CHARS; 0: chunks never grow, as before issue 12). */
+  grow_chars: number | null;
   /** Job speed (docs/voice-control.md); 1 when not set. */
   speed: number;
   /** The job's lexicon entries as JSON, or null. */
@@ -89,6 +91,7 @@ export interface NewJob {
   maxTokens: number | null;
   timeoutOverrideMs: number | null;
   maxChars: number | null;
+  growChars?: number | null;
   speed?: number;
   lexicon?: string | null;
   inputFormat?: string | null;
