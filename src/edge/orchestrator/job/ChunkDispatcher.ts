@@ -1,10 +1,11 @@
 // Sends a job's chunks to the backend: keeps `concurrency` in flight, routes them
-// through RouterCounter, bounds each call by its timeout, reports breaker outcomes
-// in batches, and applies the retry decision (src/core/retry-decision.ts) to each answer.
+// over blocks of routes leased from RouterCounter (RouteBlocks), bounds each call
+// by its timeout, and applies the retry decision (src/core/retry-decision.ts) to each answer.
 import type { RawTtsFailure, RawTtsRequest, RawTtsResponse } from '../../../core/api/types.ts';
 import { wordsForShownText } from '../../../core/speech-plan.ts';
 import { decideChunkAnswer, type HoldState, NO_HOLD } from '../../../core/retry-decision.ts';
-import { type Acquired, DEFAULT_BREAKER, REPORT_BATCH_MS, routerStub, type RouteOutcome } from '../router/RouterCounter.ts';
+import { DEFAULT_BREAKER, routerStub } from '../router/RouterCounter.ts';
+import { type Route, RouteBlocks } from './RouteBlocks.ts';
 import type { JobConfig } from './config.ts';
 import { type JobEvents, TERMINAL } from './JobEvents.ts';
 import type { ChunkLease, Completion, JobStore } from './JobStore.ts';
@@ -34,19 +35,18 @@ export class ChunkDispatcher {
   private readonly d: DispatcherDeps;
   /** Chunks in flight, across alarm invocations. */
   private readonly inflight = new Set<Promise<void>>();
-  /** Breaker outcomes not yet reported. */
-  private readonly outcomes: RouteOutcome[] = [];
-  /** Flushes the batch REPORT_BATCH_MS after its first outcome, whatever the pump is doing. */
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Pumps running now (an alarm's, at most one at a time in practice). */
   private pumping = 0;
   /** Job-wide hold and outage clocks (see HoldState). */
   private hold: HoldState = NO_HOLD;
   /** Backend calls started by this instance, for the benchmark's per-chunk figures. */
   backendCalls = 0;
+  /** Routes leased from RouterCounter in blocks. */
+  readonly routes: RouteBlocks;
 
   constructor(deps: DispatcherDeps) {
     this.d = deps;
+    this.routes = new RouteBlocks(() => routerStub(deps.env));
   }
 
   /** No new chunk is dispatched before this time. */
@@ -73,9 +73,9 @@ export class ChunkDispatcher {
         const leasedAt = Date.now();
         const leases = store.lease(room, leasedAt, LEASE_GRACE_MS);
         if (leases.length > 0) {
-          let routes: Acquired[];
+          let routes: Route[];
           try {
-            routes = await routerStub(this.d.env).acquireMany(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
+            routes = await this.routes.take(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
           } catch (e) {
             // No call was made: the leases go back with their attempts, and the alarm retries.
             for (const lease of leases) store.deferLease(lease.index, lease.token, Date.now());
@@ -91,6 +91,7 @@ export class ChunkDispatcher {
             dispatched++;
             const p: Promise<void> = this.runChunk(job.job_id, job.voice_id, job.model, lease, route, leasedAt).finally(() => {
               this.inflight.delete(p);
+              if (this.pumping === 0 && this.inflight.size === 0) this.routes.retire();
               // A chunk that ends after its alarm returned must still wake the job.
               if (this.pumping === 0) void this.d.onIdleSettle().catch((e: unknown) => console.warn('reschedule failed', String(e)));
             });
@@ -98,34 +99,14 @@ export class ChunkDispatcher {
             this.d.waitUntil(p);
           });
         }
-        // Failures reach the breaker at once; successes may wait for a batch.
-        if (this.outcomes.length >= 8 || this.outcomes.some((o) => !o.success)) this.flushOutcomes();
         if (this.inflight.size === 0) break;
         await Promise.race(this.inflight);
       }
     } finally {
       this.pumping--;
-      this.flushOutcomes();
+      // Nothing in flight: hand the block back rather than let it lapse unreported.
+      if (this.inflight.size === 0) this.routes.retire();
     }
-  }
-
-  /**
-   * Queues a breaker outcome. Successes may wait for a batch, but never longer than
-   * REPORT_BATCH_MS: RouterCounter counts a ticket unreported past its deadline as a failure.
-   */
-  recordOutcome(o: RouteOutcome): void {
-    this.outcomes.push(o);
-    if (this.pumping === 0 || !o.success) this.flushOutcomes();
-    else this.flushTimer ??= setTimeout(() => this.flushOutcomes(), REPORT_BATCH_MS);
-  }
-
-  /** Breaker outcomes go to RouterCounter in batches: one RPC per batch, not per chunk. */
-  private flushOutcomes(): void {
-    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.outcomes.length === 0) return;
-    const batch = this.outcomes.splice(0);
-    void routerStub(this.d.env).reportMany(batch).catch((e: unknown) => console.warn('router report failed', String(e)));
   }
 
   /** The backends RouterCounter may pick for this job's voice (its provider's), once per instance. */
@@ -142,7 +123,7 @@ export class ChunkDispatcher {
     return this.voiceBackendsOnce;
   }
 
-  private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease, route: { ticket: string; url: string }, leasedAt: number): Promise<void> {
+  private async runChunk(jobId: string, voiceId: string, model: string | null, lease: ChunkLease, route: Extract<Route, { block: string }>, leasedAt: number): Promise<void> {
     const req: RawTtsRequest = { jobId, sentenceIndex: lease.index, text: lease.text, voiceId, timeoutMs: lease.timeoutMs };
     if (model) req.model = model;
     if (lease.speed !== undefined) req.speed = lease.speed;
@@ -155,7 +136,7 @@ export class ChunkDispatcher {
     if (callStart - leasedAt > LATE_CALL_MS) this.d.store.startCall(lease.index, lease.token, lease.timeoutMs, LEASE_GRACE_MS, callStart);
     const result = await this.callBackend(req, lease.timeoutMs);
     // Only failures that say something about the backend count against its circuit.
-    this.recordOutcome({ ticket: route.ticket, success: !('error' in result && result.error.retryable) });
+    this.routes.settle(route, !('error' in result && result.error.retryable));
     this.applyAnswer(lease, result, Date.now());
   }
 

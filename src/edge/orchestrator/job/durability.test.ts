@@ -126,8 +126,9 @@ describe('issue 10 item 2: the lease clock starts with the call', () => {
         get: (id: DurableObjectId) => {
           const r = realRouter.get(id);
           return {
-            acquireMany: async (n: number, t: number, only?: string[]) => (await new Promise((ok) => setTimeout(ok, ROUTING_MS)), r.acquireMany(n, t, only)),
-            reportMany: (b: { ticket: string; success: boolean }[]) => r.reportMany(b),
+            acquireBlock: async (n: number, t: number, only?: string[]) => (await new Promise((ok) => setTimeout(ok, ROUTING_MS)), r.acquireBlock(n, t, only)),
+            reportBlock: (b: string, o: { backend: number; succeeded: number; failed: number }[], final: boolean) => r.reportBlock(b, o, final),
+            report: (ticket: string, success: boolean) => r.report(ticket, success),
           };
         },
       };

@@ -29,6 +29,35 @@ export interface RouteOutcome {
   success: boolean;
 }
 
+/** One route of a block: a backend to call; `probe` is the ticket of a half-open circuit's one trial call. */
+export interface BlockRoute {
+  backend: number;
+  url: string;
+  probe?: string;
+}
+
+/**
+ * Capacity leased in a block (issue 12): a job routes its next chunks over `routes` in turn
+ * until it has used them all or `expiresAt` passes, and reports the outcomes per backend in
+ * one call, so RouterCounter sees a few requests per block instead of two per chunk.
+ */
+export interface RouteBlock {
+  block: string;
+  routes: BlockRoute[];
+  expiresAt: number;
+}
+
+/** Outcomes of calls made on a block's routes since its last report, per backend. */
+export interface BlockOutcome {
+  backend: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** How long a block's routes may be used, and the most routes in one block. */
+export const BLOCK_TTL_MS = 10_000;
+export const MAX_BLOCK_ROUTES = 32;
+
 export interface BackendStatus {
   backend: number;
   url: string;
@@ -44,6 +73,12 @@ export interface BackendStatus {
  */
 export const REPORT_GRACE_MS = 5_000;
 export const REPORT_BATCH_MS = 1_000;
+
+interface OpenBlock {
+  /** Backends the block routes to: each is charged one failure if the block is never reported. */
+  backends: Set<number>;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 interface Ticket {
   resolve: () => void;
@@ -62,6 +97,7 @@ export class RouterCounter extends DurableObject<Env> {
   private loading: Promise<void> | undefined;
   private counter = 0;
   private readonly tickets = new Map<string, Ticket>();
+  private readonly blocks = new Map<string, OpenBlock>();
   private readonly options: BackendBreakerOptions = DEFAULT_BREAKER;
 
   private load(): Promise<void> {
@@ -128,6 +164,81 @@ export class RouterCounter extends DurableObject<Env> {
     const out: Acquired[] = [];
     for (let i = 0; i < Math.min(n, 100); i++) out.push(await this.acquire(timeoutMs, only));
     return out;
+  }
+
+  /**
+   * Leases up to `size` routes, round robin over the backends whose circuit is closed (a half-open
+   * circuit's probe is one route with its ticket). Answers `{ wait }` when no circuit admits a call.
+   * The block must be reported (`reportBlock`, `final`) before its expiry plus `callTimeoutMs` and
+   * REPORT_GRACE_MS; after that each of its backends is charged one failure (the job is gone).
+   */
+  async acquireBlock(size: number, callTimeoutMs: number, only?: readonly string[], ttlMs = BLOCK_TTL_MS): Promise<RouteBlock | { wait: number }> {
+    await this.load();
+    const n = this.backends!.length;
+    const allowed = only && this.backends!.some((b) => only.includes(b)) ? (i: number) => only.includes(this.backends![i]!) : () => true;
+    const routes: BlockRoute[] = [];
+    let soonest = Infinity;
+    const want = Math.max(1, Math.min(MAX_BLOCK_ROUTES, Math.floor(size)));
+    for (let tries = 0; routes.length < want && tries < want * n; tries++) {
+      const i = this.counter;
+      this.counter = (i + 1) % n;
+      if (!allowed(i)) continue;
+      const b = this.breakers[i]!;
+      if (b.state === CircuitState.Closed) {
+        routes.push({ backend: i, url: this.backends![i]! });
+        continue;
+      }
+      const wait = this.admitsIn(i);
+      if (wait > 0) {
+        soonest = Math.min(soonest, wait);
+        continue;
+      }
+      // An open circuit whose delay has passed: one probe, tracked by its own ticket.
+      this.dispatched[i]!++;
+      routes.push({ backend: i, url: this.backends![i]!, probe: this.open(i, callTimeoutMs) });
+    }
+    if (routes.length === 0) return { wait: Math.max(50, Math.min(soonest, this.options.halfOpenAfterMs)) };
+    const block = crypto.randomUUID();
+    const ttl = Math.max(100, Math.min(BLOCK_TTL_MS, ttlMs));
+    const expiresAt = Date.now() + ttl;
+    const backends = new Set(routes.filter((r) => !r.probe).map((r) => r.backend));
+    const timer = setTimeout(() => {
+      this.blocks.delete(block);
+      for (const i of backends) {
+        this.missed[i]!++;
+        void this.record(i, false);
+      }
+    }, ttl + callTimeoutMs + REPORT_GRACE_MS);
+    this.blocks.set(block, { backends, timer });
+    return { block, routes, expiresAt };
+  }
+
+  /**
+   * Records a block's outcomes on the breakers; `final` when the job will use the block no more.
+   * Answers the backends whose circuit is not closed now, so the job can drop its block early.
+   */
+  async reportBlock(block: string, outcomes: readonly BlockOutcome[], final: boolean): Promise<{ notClosed: number[] }> {
+    await this.load();
+    const recorded: Promise<void>[] = [];
+    for (const o of outcomes) {
+      if (!Number.isSafeInteger(o.backend) || o.backend < 0 || o.backend >= this.breakers.length) continue;
+      // Successes first: a report goes out at once after a failure, so its failures are the newest.
+      for (let k = 0; k < Math.min(o.succeeded, 1_000); k++) recorded.push(this.record(o.backend, true));
+      for (let k = 0; k < Math.min(o.failed, 1_000); k++) recorded.push(this.record(o.backend, false));
+      this.dispatched[o.backend]! += Math.max(0, o.succeeded) + Math.max(0, o.failed);
+    }
+    await Promise.all(recorded);
+    const open = this.blocks.get(block);
+    if (final && open) {
+      clearTimeout(open.timer);
+      this.blocks.delete(block);
+    }
+    return { notClosed: this.breakers.flatMap((b, i) => (b.state === CircuitState.Closed ? [] : [i])) };
+  }
+
+  /** One finished call's outcome on backend `i`'s breaker (a no-op while its circuit is open). */
+  private record(i: number, success: boolean): Promise<void> {
+    return this.breakers[i]!.execute(() => (success ? Promise.resolve() : Promise.reject(new Error('backend call failed')))).catch(() => undefined);
   }
 
   /** Batch form of `report`. */
