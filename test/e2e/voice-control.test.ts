@@ -248,7 +248,7 @@ describe('voice control in jobs', () => {
       { name: 'redo of a deleted job', ...patch((c) => `/api/tts/${c.deleted}/chunks/0`, { text: 'New.' }), status: 404, code: 'job_not_found' },
       { name: 'redo with empty text', ...patch((c) => `/api/tts/${c.done}/chunks/0`, { text: '   ' }), status: 400, code: 'empty_text' },
       { name: 'redo without text', ...patch((c) => `/api/tts/${c.done}/chunks/0`, { words: 'New.' }), status: 400, code: 'validation_failed' },
-      { name: 'redo with text over the chunk limit', ...patch((c) => `/api/tts/${c.done}/chunks/0`, { text: 'word '.repeat(200) }), status: 413, code: 'chunk_too_long' },
+      { name: 'redo with text over the chunk limit', ...patch((c) => `/api/tts/${c.done}/chunks/0`, { text: 'word '.repeat(201) }), status: 413, code: 'chunk_too_long' },
       { name: 'redo with a bad index', ...patch((c) => `/api/tts/${c.done}/chunks/-1`, { text: 'New.' }), status: 400, code: 'invalid_chunk_index' },
       { name: 'redo with invalid JSON', ...patch((c) => `/api/tts/${c.done}/chunks/0`, '{"text": '), status: 400, code: 'invalid_json' },
     ];

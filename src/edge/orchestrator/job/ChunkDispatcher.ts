@@ -49,6 +49,11 @@ export class ChunkDispatcher {
     this.routes = new RouteBlocks(() => routerStub(deps.env));
   }
 
+  /** A pump is running (an alarm's or one started outside it). */
+  get running(): boolean {
+    return this.pumping > 0;
+  }
+
   /** No new chunk is dispatched before this time. */
   get holdUntil(): number {
     return this.hold.holdUntil;

@@ -61,6 +61,8 @@ export interface LifecycleDeps {
   bucket: R2Bucket;
   config: JobConfig;
   events: JobEvents;
+  /** Dispatches the first chunks now instead of at the first alarm (the alarm stays the durable path). */
+  startDispatch?(): void;
 }
 
 export class JobLifecycle {
@@ -149,7 +151,14 @@ export class JobLifecycle {
       }
     } else {
       await this.d.storage.setAlarm(now);
-      if (pages.length > 1 || book?.epub) await this.splitDone();
+      if (pages.length > 1 || book?.epub) {
+        // The first page's chunks go out at once while the alarms split the rest (issue 12: first audio).
+        store.openInput();
+        this.d.startDispatch?.();
+        await this.splitDone();
+      } else {
+        this.d.startDispatch?.();
+      }
     }
     const job = store.job()!;
     // A book that could not be read while it was being split fails its creation with the reason.
@@ -185,10 +194,15 @@ export class JobLifecycle {
     store.appendPage(page.page, chunks, Date.now());
     const chapter = this.book.chapterOfPage(page.page);
     if (chapter !== null) this.book.extendChapter(chapter, job.total, chunks.length);
-    if (!store.nextPage() && !this.book.nextSection()) {
-      for (const wake of this.splitWaiters.splice(0)) wake();
-    }
+    if (!store.nextPage() && !this.book.nextSection()) this.splittingEnded();
     return true;
+  }
+
+  /** The whole input is in chunks: the job may complete now (its chunks may all be done already). */
+  private splittingEnded(): void {
+    this.d.store.closeInput(Date.now());
+    this.d.events.settledIfTerminal();
+    for (const wake of this.splitWaiters.splice(0)) wake();
   }
 
   /**
@@ -209,9 +223,7 @@ export class JobLifecycle {
       this.d.events.settledIfTerminal();
       return false;
     }
-    if (!this.d.store.nextPage() && !this.book.nextSection()) {
-      for (const wake of this.splitWaiters.splice(0)) wake();
-    }
+    if (!this.d.store.nextPage() && !this.book.nextSection()) this.splittingEnded();
     return true;
   }
 
@@ -233,6 +245,8 @@ export class JobLifecycle {
     if (!TERMINAL.has(job.status)) {
       const next = this.d.store.nextWorkAt();
       if (next !== null) at = Math.min(at, Math.max(next, holdUntil, Date.now()));
+      // Input still to split: the next alarm splits it now, whatever the chunks wait for.
+      if (job.input_open === 1 && !this.splitError) at = Date.now();
     }
     await this.d.storage.setAlarm(at);
   }

@@ -64,6 +64,7 @@ export class JobStore {
       ['chunk', 'pause_before_ms', 'INTEGER'],
       ['chunk', 'speed', 'REAL'],
       ['job', 'grow_chars', 'INTEGER'],
+      ['job', 'input_open', 'INTEGER NOT NULL DEFAULT 0'],
     ];
     for (const table of ['job', 'chunk']) {
       const cols = new Set(this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((r) => r.name));
@@ -159,7 +160,6 @@ export class JobStore {
       `SELECT idx, text, speak, speed, attempts, timeout_ms, lease_token FROM chunk
        WHERE status IN ('pending', 'processing')
          AND ((status = 'pending' AND not_before <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
-         AND (SELECT split_page >= pages FROM job WHERE id = 1)
        ORDER BY idx LIMIT ?`,
       now, now, limit,
     );
@@ -214,7 +214,7 @@ export class JobStore {
     );
     this.exec(
       `UPDATE job SET processed_count = processed_count + 1, failed_count = failed_count - ?, completion_seq = ?,
-         updated_at = ?, status = CASE WHEN processed_count + 1 = total AND status IN ('initialized', 'processing') THEN 'completed' ELSE status END
+         updated_at = ?, status = CASE WHEN processed_count + 1 = total AND input_open = 0 AND status IN ('initialized', 'processing') THEN 'completed' ELSE status END
        WHERE id = 1`,
       wasFailed ? 1 : 0, seq, now,
     );
@@ -263,6 +263,24 @@ export class JobStore {
          status = CASE WHEN status IN ('initialized', 'processing') THEN 'failed' ELSE status END,
          error_message = COALESCE(error_message, ?) WHERE id = 1`,
       now, `chunk ${index} failed: ${message}`,
+    );
+  }
+
+  /**
+   * Chunks are leased while later pages (or EPUB sections) are still being split, so a job is
+   * complete only once its input is closed: `openInput` at creation when more is to come,
+   * `closeInput` when splitting ends (which completes the job if every chunk already is).
+   */
+  openInput(): void {
+    this.exec('UPDATE job SET input_open = 1 WHERE id = 1');
+  }
+
+  closeInput(now: number): void {
+    this.exec(
+      `UPDATE job SET input_open = 0, updated_at = ?,
+         status = CASE WHEN processed_count = total AND total > 0 AND status IN ('initialized', 'processing') THEN 'completed' ELSE status END
+       WHERE id = 1 AND input_open = 1`,
+      now,
     );
   }
 

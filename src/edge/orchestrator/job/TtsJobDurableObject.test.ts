@@ -66,7 +66,8 @@ async function evictMidJob(stub: DurableObjectStub<TtsJobDurableObject>, k: numb
 describe('initializeJob', () => {
   it('splits the text into one row per chunk and reports the timeout', async () => {
     const { stub, init: job } = await init();
-    expect(job.status).toBe('initialized');
+    // The first chunks are dispatched from the creating call itself (issue 12), not at the first alarm.
+    expect(['initialized', 'processing']).toContain(job.status);
     expect(job.totalSentences).toBeGreaterThanOrEqual(1);
     expect(job.overallOrchestratorTimeoutMs).toBeGreaterThan(0);
     const state = await stub.getJobState(true);
@@ -219,6 +220,40 @@ describe('durable execution', () => {
     expect(chunks.every((c) => [...c.text].length <= 1000)).toBe(true);
     expect(chunks.map((c) => c.text).join(' ').replace(/\s+/g, ' ')).toBe(text.replace(/\s+/g, ' '));
     for (const c of chunks) expect(await env.TTS_AUDIO_BUCKET.head(`tts_audio/${jobId}/${c.index}.wav`)).not.toBeNull();
+  });
+
+  it('dispatches the first page while later pages wait to be split, and completes only once the whole input is in (issue 12)', async () => {
+    const jobId = crypto.randomUUID();
+    const stub = stubFor(jobId);
+    // Splitting waits on a gate the test opens: progress, not the clock, decides what happens first.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    await runInDurableObject(stub, (instance) => {
+      const lc = (instance as unknown as { lifecycle: { advanceSplitting(): Promise<boolean> } }).lifecycle;
+      const real = lc.advanceSplitting.bind(lc);
+      lc.advanceSplitting = async () => (await gate, real());
+    });
+    const text = Array.from({ length: 700 }, (_, i) => `Sentence number ${i} of a long text.`).join(' '); // ~25,000 chars: two pages
+    const created = stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence' });
+    const chunk0 = async () =>
+      runInDurableObject(stub, (_i, st) => {
+        try {
+          return st.storage.sql.exec<{ status: string }>('SELECT status FROM chunk WHERE idx = 0').toArray()[0]?.status;
+        } catch {
+          return undefined; // not created yet
+        }
+      });
+    for (let t = Date.now(); Date.now() - t < 30_000 && (await chunk0()) !== 'completed'; ) await new Promise((r) => setTimeout(r, 50));
+    expect(await chunk0()).toBe('completed');
+    const mid = await runInDurableObject(stub, (_i, st) => st.storage.sql.exec<{ status: string; input_open: number; split_page: number; pages: number }>('SELECT status, input_open, split_page, pages FROM job').one());
+    expect(mid).toMatchObject({ status: 'processing', input_open: 1, split_page: 1, pages: 2 });
+    open();
+    const job = unwrap((await created) as Result<InitializedJob>);
+    const state = await driveToEnd(stub);
+    expect(state?.status).toBe('completed');
+    expect(state?.processedSentenceCount).toBe(job.totalSentences);
+    const all = (await stub.getJobState(true))!.chunks!;
+    expect(all.map((c) => c.text).join(' ').replace(/\s+/g, ' ')).toBe(text);
   });
 
   it('an evicted object resumes from storage and its alarm', async () => {

@@ -105,7 +105,14 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     });
     // A settled job's webhook event goes to its WebhookDelivery object (docs/webhooks-and-feeds.md).
     this.events.subscribe(webhookListener(ctx, env));
-    this.lifecycle = new JobLifecycle({ store: this.store, storage: ctx.storage, bucket: env.TTS_AUDIO_BUCKET, config: this.config, events: this.events });
+    this.lifecycle = new JobLifecycle({
+      store: this.store,
+      storage: ctx.storage,
+      bucket: env.TTS_AUDIO_BUCKET,
+      config: this.config,
+      events: this.events,
+      startDispatch: () => this.dispatchInBackground(),
+    });
     this.dispatcher = new ChunkDispatcher({
       store: this.store,
       env,
@@ -331,7 +338,9 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       return;
     }
     if (await this.lifecycle.advanceSplitting()) {
-      // One page per invocation keeps its CPU bounded; the next alarm goes on.
+      // One page per invocation keeps its CPU bounded; the next alarm goes on, while the
+      // chunks already split are dispatched beside it.
+      if (!this.dispatcher.running) this.dispatchInBackground();
       await this.ctx.storage.setAlarm(Date.now());
       return;
     }
@@ -358,6 +367,18 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     await this.lifecycle.schedule(this.dispatcher.holdUntil);
     const finished = this.store.job()?.status === 'completed';
     if (more || (finished && this.assembly.pending())) await this.ctx.storage.setAlarm(Math.max(Date.now(), this.assemblyRetryAt));
+  }
+
+  /** A pump outside the alarm (job creation, splitting alarms); the alarm remains the durable fallback. */
+  private dispatchInBackground(): void {
+    const job = this.store.job();
+    if (!job || TERMINAL.has(job.status)) return;
+    this.ctx.waitUntil(
+      this.dispatcher
+        .pump()
+        .then(() => this.reschedule())
+        .catch((e: unknown) => console.warn('dispatch outside the alarm failed; the alarm goes on', String(e))),
+    );
   }
 
   private leaseIfActive(k: number): ChunkLease[] {

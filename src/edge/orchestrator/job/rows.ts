@@ -30,6 +30,8 @@ export interface JobRow {
   max_chars: number | null;
   /** Largest grown chunk (null: DEFAULT_GROWN_CHARS; 0: chunks never grow, as before issue 12). */
   grow_chars: number | null;
+  /** 1 while pages or EPUB sections are still to be split: the job cannot complete yet. */
+  input_open: number;
   /** Job speed (docs/voice-control.md); 1 when not set. */
   speed: number;
   /** The job's lexicon entries as JSON, or null. */
