@@ -161,14 +161,6 @@ export class Player {
     }, 250);
   }
 
-  /** Jumps to the start of chunk `index`; keeps playing if playing. */
-  async seek(index: number, play = this.gen !== null): Promise<boolean> {
-    const target = { index: Math.max(0, Math.min(this.total - 1, index)), offsetMs: 0 };
-    if (play) return this.play(target);
-    this.moveTo(target);
-    return true;
-  }
-
   /**
    * Jumps to the start of sentence `sentence` of chunk `index`; keeps playing if
    * playing. A chunk whose length is not known yet is started at that sentence
