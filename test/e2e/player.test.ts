@@ -352,8 +352,12 @@ describe('chunks of many sentences: the page and the captions go by sentence', (
     await stack?.stop();
   });
 
-  /** 36 short sentences, one paragraph: after the three one-sentence chunks of the ramp, chunks of about ten. */
-  const TEXT = Array.from({ length: 36 }, (_, i) => `Line ${NUMBERS[i % 10]} of part ${['A', 'B', 'C', 'D'][Math.floor(i / 10)]} is read.`).join(' ');
+  const line = (i: number): string => `Line ${NUMBERS[i % 10]} of part ${['A', 'B', 'C', 'D'][Math.floor(i / 10)]} is read.`;
+  /**
+   * 36 short sentences in two paragraphs (20 and 16): after the three one-sentence chunks of
+   * the ramp, growing chunks of 8, 17 (across the paragraph break) and 8 sentences.
+   */
+  const TEXT = [Array.from({ length: 20 }, (_, i) => line(i)).join(' '), Array.from({ length: 16 }, (_, i) => line(20 + i)).join(' ')].join('\n\n');
 
   it('highlights, jumps, steps, resumes and captions sentence by sentence inside one chunk', async () => {
     const context = await browser.newContext({ baseURL: stack.edgeUrl, viewport: { width: 1100, height: 900 } });
@@ -376,9 +380,14 @@ describe('chunks of many sentences: the page and the captions go by sentence', (
     expect(sentencesOf.slice(0, 3).map((s) => s.length)).toEqual([1, 1, 1]);
     expect(sentencesOf[3]!.length).toBeGreaterThanOrEqual(6);
     expect(sentencesOf[4]!.length).toBeGreaterThanOrEqual(6);
-    expect(sentencesOf.flat()).toEqual(TEXT.split(/(?<=\.) /));
-    // One span per sentence inside each chunk's span.
+    expect(sentencesOf.flat()).toEqual(TEXT.split(/(?<=\.)\s+/));
+    // One span per sentence inside each chunk's span; a paragraph inside a chunk starts on a new line.
     for (const k of [3, 4]) expect(await page.locator(`#chunk-${k} .sentence`).allTextContents()).toEqual(sentencesOf[k]);
+    const breakAt = sentencesOf[4]!.indexOf(line(20));
+    expect(chunks[4]!.text).toContain('\n\n');
+    expect(breakAt).toBeGreaterThan(0);
+    expect(await page.locator(`#chunk-4 .paragraph-break + #sentence-4-${breakAt}`).count()).toBe(1);
+    expect(await page.locator('#transcript .paragraph-break').count()).toBe(1);
 
     // Clicking the first sentence of chunk 3 plays it; the highlight walks its sentences one by one.
     await page.click('#sentence-3-0');
