@@ -441,6 +441,15 @@ describe('chunks of many sentences: the page and the captions go by sentence', (
     expect(back.currentSentence).toBeLessThanOrEqual(there.currentSentence + 1);
     expect(back.highlighted).toBe(`sentence-4-${back.currentSentence}`);
 
+    // The sleep timer's "end of this sentence" stops at the next sentence, inside the chunk.
+    const playing = await waitFor(page, 'playing after the reload', (s) => s.state === 'playing' && s.currentIndex === 4);
+    await page.selectOption('#sleep', 'chapter');
+    const slept = await waitFor(page, 'the end of the sentence', (s) => s.state === 'paused', 30_000);
+    expect(slept.sleep).toBe('off');
+    expect(slept.currentIndex).toBe(4);
+    expect(slept.currentSentence).toBeGreaterThanOrEqual(playing.currentSentence + 1);
+    expect(slept.currentSentence).toBeLessThanOrEqual(playing.currentSentence + 2);
+
     // Captions from the real stack: one cue per sentence, not per chunk, in order.
     const entities = createRequire(import.meta.url)('webvtt-parser/html-entities.json') as Record<string, string>;
     const vtt = await (await api(`/api/tts/${started.jobId}/captions.vtt`)).text();
