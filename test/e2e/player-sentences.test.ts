@@ -141,6 +141,8 @@ describe('chunks of many sentences: the page and the captions go by sentence', (
     expect(parsed.errors).toEqual([]);
     const plain = parsed.cues.map((c) => c.tree.children.filter((n) => n.type === 'text').map((n) => n.value).join(''));
     expect(plain).toEqual(sentencesOf.flat());
+    // eSpeak's word timings: each sentence cue tags its words (the parser checked each tag lies inside its cue).
+    for (const c of parsed.cues) expect(c.tree.children.filter((n) => n.type === 'timestamp').length).toBeGreaterThanOrEqual(5);
     expect(parsed.cues.length).toBeGreaterThan(chunks.length);
     for (let i = 1; i < parsed.cues.length; i++) expect(parsed.cues[i]!.startTime).toBeGreaterThanOrEqual(parsed.cues[i - 1]!.endTime);
     const srt = await (await api(`/api/tts/${started.jobId}/captions.srt`)).text();
