@@ -158,8 +158,9 @@ export class TranscriptView {
       if (old) {
         old.classList.remove('current');
         old.removeAttribute('aria-current');
-        old.tabIndex = -1;
       }
+      // One tab stop: the first sentence's until something is highlighted, then the current one's.
+      for (const el of this.root.querySelectorAll<HTMLElement>('.sentence[tabindex="0"]')) if (el !== span) el.tabIndex = -1;
       if (index !== this.currentChunk) {
         this.chunkSpans[this.currentChunk]?.classList.remove('current');
         this.chunkSpans[index]?.classList.add('current');
