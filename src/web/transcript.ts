@@ -160,7 +160,7 @@ export class TranscriptView {
         old.removeAttribute('aria-current');
       }
       // One tab stop: the first sentence's until something is highlighted, then the current one's.
-      for (const el of this.root.querySelectorAll<HTMLElement>('.sentence[tabindex="0"]')) if (el !== span) el.tabIndex = -1;
+      if (span) for (const el of this.root.querySelectorAll<HTMLElement>('.sentence[tabindex="0"]')) if (el !== span) el.tabIndex = -1;
       if (index !== this.currentChunk) {
         this.chunkSpans[this.currentChunk]?.classList.remove('current');
         this.chunkSpans[index]?.classList.add('current');
