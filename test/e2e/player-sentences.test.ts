@@ -94,6 +94,11 @@ describe('chunks of many sentences: the page and the captions go by sentence', (
     expect(mid.currentSentence).toBeLessThanOrEqual(4);
     expect(mid.currentWordIn).toBe(`sentence-4-${mid.currentSentence}`);
 
+    // Enter on a focused sentence does the same.
+    await page.focus('#sentence-4-2');
+    await page.keyboard.press('Enter');
+    await waitFor(page, 'Enter on the third sentence', (s) => s.state === 'playing' && s.currentIndex === 4 && s.currentSentence === 2);
+
     // Paused, Next and Previous (keys and lock screen) move by one sentence inside the chunk.
     await press(page, 'pause');
     const paused = await waitFor(page, 'the pause', (s) => s.state === 'paused');
@@ -124,6 +129,11 @@ describe('chunks of many sentences: the page and the captions go by sentence', (
     expect(back.currentSentence).toBeGreaterThanOrEqual(there.currentSentence);
     expect(back.currentSentence).toBeLessThanOrEqual(there.currentSentence + 1);
     expect(back.highlighted).toBe(`sentence-4-${back.currentSentence}`);
+    // The sentence being read is the transcript's one tab stop.
+    const stops = await page.evaluate<{ stops: string[]; current: string }>(
+      `({ stops: [...document.querySelectorAll('#transcript [tabindex="0"]')].map((e) => e.id), current: document.querySelector('#transcript .sentence.current').id })`,
+    );
+    expect(stops.stops).toEqual([stops.current]);
 
     // The sleep timer's "end of this sentence" stops at the next sentence, inside the chunk.
     const playing = await waitFor(page, 'playing after the reload', (s) => s.state === 'playing' && s.currentIndex === 4);
