@@ -56,6 +56,7 @@ function sentenceCues(c: CaptionChunk): SentenceCue[] {
   const times = sentenceTimes(spans, c.text.length, c.endMs - c.startMs, c.words);
   const cues: SentenceCue[] = spans.map((s, k) => ({ text: c.text.slice(s.start, s.end), startMs: c.startMs + times[k]!.startMs, endMs: c.startMs + times[k]!.endMs, words: [] }));
   for (const w of c.words ?? []) {
+    if (!(w.offset >= 0) || !Number.isFinite(w.startMs)) continue; // a timing that points nowhere tags nothing
     const k = sentenceOfOffset(spans, w.offset);
     cues[k]!.words.push({ ...w, offset: w.offset - spans[k]!.start, startMs: c.startMs + w.startMs, endMs: c.startMs + w.endMs });
   }
