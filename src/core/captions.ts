@@ -1,8 +1,11 @@
-// WebVTT and SRT captions from a job's timeline: one cue per sentence chunk,
-// with word timings where the engine gave them (inline VTT timestamps, or one
-// cue per word when asked).
+// WebVTT and SRT captions from a job's timeline: one cue per sentence (a
+// chunk of several sentences gives several cues, timed by sentences.ts), with
+// word timings where the engine gave them (inline VTT timestamps, or one cue
+// per word when asked).
 import type { WordTiming } from './api/types.ts';
+import { chunkSentences, sentenceOfOffset, sentenceTimes } from './sentences.ts';
 
+/** One chunk placed on the job's timeline; word offsets point into `text`. */
 export interface CaptionChunk {
   text: string;
   startMs: number;
@@ -12,6 +15,14 @@ export interface CaptionChunk {
 
 export type CaptionLevel = 'sentence' | 'word';
 
+/** One sentence's cue: its text, its absolute times, and its words with offsets into that text. */
+interface SentenceCue {
+  text: string;
+  startMs: number;
+  endMs: number;
+  words: WordTiming[];
+}
+
 export function toWebVtt(chunks: readonly CaptionChunk[], level: CaptionLevel = 'sentence'): string {
   let out = 'WEBVTT\n\n';
   let n = 0;
@@ -20,7 +31,7 @@ export function toWebVtt(chunks: readonly CaptionChunk[], level: CaptionLevel = 
       for (const w of c.words) out += `${++n}\n${ts(c.startMs + w.startMs, '.')} --> ${ts(c.startMs + w.endMs, '.')}\n${escapeVtt(w.text)}\n\n`;
       continue;
     }
-    out += `${++n}\n${ts(c.startMs, '.')} --> ${ts(c.endMs, '.')}\n${c.words?.length ? karaoke(c) : escapeVtt(c.text)}\n\n`;
+    for (const s of sentenceCues(c)) out += `${++n}\n${ts(s.startMs, '.')} --> ${ts(s.endMs, '.')}\n${s.words.length ? karaoke(s) : oneLine(escapeVtt(s.text))}\n\n`;
   }
   return out;
 }
@@ -33,21 +44,37 @@ export function toSrt(chunks: readonly CaptionChunk[], level: CaptionLevel = 'se
       for (const w of c.words) out += `${++n}\n${ts(c.startMs + w.startMs, ',')} --> ${ts(c.startMs + w.endMs, ',')}\n${oneLine(w.text)}\n\n`;
       continue;
     }
-    out += `${++n}\n${ts(c.startMs, ',')} --> ${ts(c.endMs, ',')}\n${oneLine(c.text)}\n\n`;
+    for (const s of sentenceCues(c)) out += `${++n}\n${ts(s.startMs, ',')} --> ${ts(s.endMs, ',')}\n${oneLine(s.text)}\n\n`;
   }
   return out;
 }
 
-/** Sentence text with a WebVTT timestamp tag before each timed word. */
-function karaoke(c: CaptionChunk): string {
+/** The chunk's sentences as cues; a blank chunk keeps one cue of its own. */
+function sentenceCues(c: CaptionChunk): SentenceCue[] {
+  const spans = chunkSentences(c.text);
+  if (spans.length === 0) return [{ text: c.text, startMs: c.startMs, endMs: c.endMs, words: [] }];
+  const times = sentenceTimes(spans, c.text.length, c.endMs - c.startMs, c.words);
+  const cues: SentenceCue[] = spans.map((s, k) => ({ text: c.text.slice(s.start, s.end), startMs: c.startMs + times[k]!.startMs, endMs: c.startMs + times[k]!.endMs, words: [] }));
+  for (const w of c.words ?? []) {
+    if (!(w.offset >= 0) || !Number.isFinite(w.startMs)) continue; // a timing that points nowhere tags nothing
+    const k = sentenceOfOffset(spans, w.offset);
+    cues[k]!.words.push({ ...w, offset: w.offset - spans[k]!.start, startMs: c.startMs + w.startMs, endMs: c.startMs + w.endMs });
+  }
+  return cues;
+}
+
+/** Sentence text with a WebVTT timestamp tag before each timed word (times already absolute). */
+function karaoke(s: SentenceCue): string {
   let out = '';
   let pos = 0;
-  for (const w of c.words ?? []) {
-    if (w.offset < pos || w.offset > c.text.length) continue;
-    out += escapeVtt(c.text.slice(pos, w.offset)) + `<${ts(c.startMs + w.startMs, '.')}>`;
+  for (const w of s.words) {
+    if (w.offset < pos || w.offset > s.text.length) continue;
+    // A tag must lie strictly inside the cue: a word starting in the silence before it keeps no tag.
+    if (Math.round(w.startMs) <= Math.round(s.startMs) || Math.round(w.startMs) >= Math.round(s.endMs)) continue;
+    out += escapeVtt(s.text.slice(pos, w.offset)) + `<${ts(w.startMs, '.')}>`;
     pos = w.offset;
   }
-  return oneLine(out + escapeVtt(c.text.slice(pos)));
+  return oneLine(out + escapeVtt(s.text.slice(pos)));
 }
 
 /** A WebVTT timestamp (hh:mm:ss.mmm). */

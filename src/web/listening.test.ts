@@ -49,18 +49,27 @@ describe('chapters', () => {
 describe('sleep timer', () => {
   it('fires once after its minutes', () => {
     const t = new SleepTimer();
-    t.set({ kind: 'minutes', minutes: 15 }, 0, 1_000);
+    const here = { index: 3, sentence: 0 };
+    t.set({ kind: 'minutes', minutes: 15 }, here, 1_000);
     expect(t.remainingMs(1_000 + 60_000)).toBe(14 * 60_000);
-    expect(t.due(3, 1_000 + 15 * 60_000 - 1)).toBe(false);
-    expect(t.due(3, 1_000 + 15 * 60_000)).toBe(true);
+    expect(t.due(here, 1_000 + 15 * 60_000 - 1)).toBe(false);
+    expect(t.due(here, 1_000 + 15 * 60_000)).toBe(true);
     expect(t.active).toBe(false);
-    expect(t.due(3, 1_000 + 20 * 60_000)).toBe(false);
+    expect(t.due(here, 1_000 + 20 * 60_000)).toBe(false);
   });
 
   it('fires when playback reaches the end of the chapter', () => {
     const t = new SleepTimer();
-    t.set({ kind: 'chapter' }, 15);
-    expect(t.due(14)).toBe(false);
-    expect(t.due(15)).toBe(true);
+    t.set({ kind: 'chapter' }, { index: 15, sentence: 0 });
+    expect(t.due({ index: 14, sentence: 6 })).toBe(false);
+    expect(t.due({ index: 15, sentence: 0 })).toBe(true);
+  });
+
+  it('fires at the next sentence inside the same chunk', () => {
+    const t = new SleepTimer();
+    t.set({ kind: 'chapter' }, { index: 4, sentence: 2 });
+    expect(t.due({ index: 4, sentence: 1 })).toBe(false);
+    expect(t.due({ index: 4, sentence: 2 })).toBe(true);
+    expect(t.active).toBe(false);
   });
 });

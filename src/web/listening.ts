@@ -64,7 +64,7 @@ export class ListeningControls {
     this.renderChapters(session);
     session.setRate(this.storedRate());
     this.sleep.value = 'off';
-    this.timer.set({ kind: 'off' }, 0);
+    this.timer.set({ kind: 'off' }, { index: 0, sentence: 0 });
     const chapterOption = this.sleep.querySelector<HTMLOptionElement>('option[value="chapter"]')!;
     chapterOption.textContent = this.chapters.all.length > 0 ? 'End of chapter' : 'End of this sentence';
     this.server.reset(session.jobId);
@@ -91,7 +91,7 @@ export class ListeningControls {
     const s = this.session();
     if (!s) return;
     const playing = p.state === 'playing' || p.state === 'buffering';
-    if (playing && this.timer.due(p.resumeAt.index)) {
+    if (playing && this.timer.due({ index: p.resumeAt.index, sentence: p.resumeSentence })) {
       s.pause();
       setText(this.sleepLeft, 'Paused by the sleep timer.');
       this.sleep.value = 'off';
@@ -112,7 +112,7 @@ export class ListeningControls {
       rate: s.rate,
     });
     this.keepAlive.set(playing);
-    this.server.maybeSave(p.resumeAt, p.state === 'playing', p.state === 'finished');
+    this.server.maybeSave(p.resumeAt, p.resumeSentence, p.state === 'playing', p.state === 'finished');
     setData(this.player, 'rate', s.rate);
     setData(this.player, 'positionMs', Math.round(timeline.positionMs));
     setData(this.player, 'sleep', this.timer.active ? (this.timer.stopChunk ?? 'minutes') : 'off');
@@ -129,7 +129,7 @@ export class ListeningControls {
   }
 
   /** Previous/next chapter with chapters, else previous/next sentence. */
-  private step(delta: number): void {
+  private step(delta: 1 | -1): void {
     const s = this.session();
     if (!s) return;
     const list = this.chapters.all;
@@ -166,14 +166,18 @@ export class ListeningControls {
   private setSleep(): void {
     const v = this.sleep.value;
     const s = this.session();
-    const index = s ? s.tick().playback.index : 0;
+    const p = s?.tick().playback;
+    const here = { index: p?.index ?? 0, sentence: p?.sentence ?? 0 };
+    const none = { index: 0, sentence: 0 };
     setText(this.sleepLeft, '');
-    if (v === 'off') this.timer.set({ kind: 'off' }, 0);
+    if (v === 'off') this.timer.set({ kind: 'off' }, none);
     else if (v === 'chapter') {
       const list = this.chapters.all;
-      const c = list[chapterAt(list, index)];
-      this.timer.set({ kind: 'chapter' }, c ? c.firstChunk + c.chunkCount : index + 1);
-    } else this.timer.set({ kind: 'minutes', minutes: Number(v) }, 0);
+      const c = list[chapterAt(list, here.index)];
+      // Without chapters: the end of the sentence being read.
+      const end = c ? { index: c.firstChunk + c.chunkCount, sentence: 0 } : (s?.sentences.step(here, 1, s.tick().total) ?? { index: here.index + 1, sentence: 0 });
+      this.timer.set({ kind: 'chapter' }, end);
+    } else this.timer.set({ kind: 'minutes', minutes: Number(v) }, none);
     this.after();
   }
 }

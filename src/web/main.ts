@@ -47,7 +47,7 @@ const downloads = new DownloadsView(
   (text) => showNotice(text),
 );
 const progress = new ProgressView(byId('progress', HTMLDivElement));
-const transcript = new TranscriptView(byId('transcript', HTMLDivElement), (index) => void session?.jump(index));
+const transcript = new TranscriptView(byId('transcript', HTMLDivElement), (index, sentence) => void session?.jump(index, sentence));
 
 const listening = new ListeningControls(() => session, () => render());
 const library = new LibraryView(byId('library', HTMLElement), {
@@ -64,7 +64,7 @@ let audioContext: AudioContext | undefined;
 let session: JobSession | undefined;
 /** A message that overrides the status line until the next session change (errors before a job exists). */
 let notice: string | null = null;
-let saved = { index: -1, at: 0, finished: false };
+let saved = { index: -1, sentence: -1, at: 0, finished: false };
 
 /** One AudioContext for the page, made on first use (ideally inside a click, so it may start). */
 function ctx(): AudioContext {
@@ -219,7 +219,7 @@ async function openJob(jobId: string, start: Position, autoplay: boolean): Promi
   session?.close();
   session = undefined;
   listening.closed();
-  saved = { index: -1, at: 0, finished: false };
+  saved = { index: -1, sentence: -1, at: 0, finished: false };
   let next: JobSession;
   try {
     next = await JobSession.open(ctx(), jobId, transcript, start);
@@ -304,14 +304,14 @@ function render(): void {
   if (!session) return;
   const info = session.tick();
   const p = info.playback;
-  transcript.highlight(p.index, p.wordIndex);
+  transcript.highlight(p.index, p.sentence, p.wordIndex);
   progress.update({ total: info.total, synthesized: info.synthesized, failed: info.failed, playedFraction: p.playedFraction, playingIndex: p.index });
 
   const active = p.state === 'playing' || p.state === 'buffering';
   setText(el.play.querySelector('.label')!, active ? 'Pause' : 'Play');
   setData(el.play, 'active', String(active));
-  el.prev.disabled = p.index <= 0;
-  el.next.disabled = p.index >= info.total - 1;
+  el.prev.disabled = p.index <= 0 && p.sentence <= 0;
+  el.next.disabled = p.index >= info.total - 1 && p.sentence >= session.sentences.count(p.index) - 1;
   downloads.update(info.jobId, session.state, info.jobStatus);
   const line = statusLine(info);
   setText(el.statusLive, notice ?? line.live);
@@ -325,6 +325,7 @@ function render(): void {
   setData(d, 'total', info.total);
   setData(d, 'synthesized', info.synthesized);
   setData(d, 'currentIndex', p.index);
+  setData(d, 'currentSentence', p.sentence);
   setData(d, 'wordIndex', p.wordIndex);
   setData(d, 'playedChunks', p.playedChunks);
   setData(d, 'audioTime', p.audioTime.toFixed(2));
@@ -339,11 +340,11 @@ function persist(info: SessionInfo): void {
   const p = info.playback;
   const finished = p.state === 'finished';
   const now = Date.now();
-  const changed = p.resumeAt.index !== saved.index || finished !== saved.finished;
+  const changed = p.resumeAt.index !== saved.index || p.resumeSentence !== saved.sentence || finished !== saved.finished;
   if (!changed && (p.state !== 'playing' || now - saved.at < SAVE_EVERY_MS)) return;
   if (p.state === 'idle') return;
   savePosition(info.jobId, p.resumeAt, finished);
-  saved = { index: p.resumeAt.index, at: now, finished };
+  saved = { index: p.resumeAt.index, sentence: p.resumeSentence, at: now, finished };
 }
 
 /** What is announced (state changes only) and the running detail (shown, not announced). */

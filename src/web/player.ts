@@ -4,71 +4,18 @@
 // the clock, with millisecond fades at every edge so nothing clicks. Pause and
 // seek stop the current "generation" of scheduled sources (fading its bus out);
 // resume starts a new one. Speed: chunks time-stretched, pitch kept (stretch.ts).
-import type { WordTiming } from '../core/api/types.ts';
-import { DEFAULT_PAUSES, pauseBeforeMs, type PauseOptions } from '../core/audio/timeline.ts';
+// Inside a chunk it knows its sentences (sentence-map.ts) and when each is heard
+// (src/core/sentences.ts), so the page highlights and seeks by sentence.
+import { pauseBeforeMs } from '../core/audio/timeline.ts';
 import { ChunkAudioCache } from './chunk-audio.ts';
 import { moveBy, timelineAt, type ChunkTimes } from './listening-time.ts';
+import { DEFAULT_PLAYER_OPTIONS, type PlaybackSnapshot, type PlaybackState, type PlayerChunk, type PlayerOptions, type Position } from './playback.ts';
+import { SentenceClock } from './sentence-clock.ts';
+import { SentenceMap } from './sentence-map.ts';
 import { clampRate, StretchCache } from './stretch.ts';
 
-/** A synthesized chunk the player can fetch. */
-export interface PlayerChunk {
-  index: number;
-  paragraphStart: boolean;
-  url: string;
-  durationMs: number | null;
-  words?: WordTiming[];
-}
-
-export interface PlayerOptions {
-  /** Designed silence between chunks; the full-audio download uses the same. */
-  pauses: PauseOptions;
-  /** Seconds of audio kept scheduled ahead of the clock. */
-  scheduleAheadS: number;
-  /** Chunks fetched and decoded ahead of the last scheduled one. */
-  prefetchChunks: number;
-  /** Seconds from play/seek to the first sample: room to schedule without a late start. */
-  startLeadS: number;
-  /** Length of the fade at each chunk edge and at pause/seek, in seconds. */
-  fadeS: number;
-}
-
-export const DEFAULT_PLAYER_OPTIONS: PlayerOptions = {
-  pauses: DEFAULT_PAUSES,
-  scheduleAheadS: 10,
-  prefetchChunks: 4,
-  startLeadS: 0.06,
-  fadeS: 0.004,
-};
-
-/** A place in the job: a chunk and milliseconds into it. */
-export interface Position {
-  index: number;
-  offsetMs: number;
-}
-
-export type PlaybackState = 'idle' | 'buffering' | 'playing' | 'paused' | 'finished';
-
-export interface PlaybackSnapshot {
-  state: PlaybackState;
-  /** The chunk being heard (during a pause between chunks: the one just heard). */
-  index: number;
-  /** Milliseconds into that chunk. */
-  offsetMs: number;
-  /** Where playback would continue from after a pause or a reload. */
-  resumeAt: Position;
-  /** Index into the chunk's word timings of the word being heard, or -1. */
-  wordIndex: number;
-  /** Distinct chunks heard to their end. */
-  playedChunks: number;
-  /** Share of the job heard, 0..1. */
-  playedFraction: number;
-  /** The AudioContext clock, in seconds. */
-  audioTime: number;
-  /** Times audio was not there when its turn came (a gap beyond the designed pause). */
-  underruns: number;
-  /** Total milliseconds those chunks started later than their designed slot. */
-  lateMs: number;
-}
+export { DEFAULT_PLAYER_OPTIONS } from './playback.ts';
+export type { PlaybackSnapshot, PlaybackState, PlayerChunk, PlayerOptions, Position } from './playback.ts';
 
 interface ScheduledChunk {
   index: number;
@@ -92,6 +39,8 @@ interface Generation {
   /** Next chunk index to schedule, and the offset into it (non-zero only for the first). */
   next: number;
   nextOffsetS: number;
+  /** A sentence of the first chunk to start at, once its audio (and so its length) is known. */
+  nextSentence: number | null;
   /** AudioContext time the last scheduled chunk ends, or null before the first. */
   lastEnd: number | null;
 }
@@ -108,6 +57,9 @@ export class Player {
   private state: PlaybackState = 'idle';
   /** Where playback stands while no generation runs. */
   private cursor: Position = { index: 0, offsetMs: 0 };
+  /** With `cursor`: the start of this sentence of its chunk, to be placed when the chunk's length is known. */
+  private cursorSentence: number | null = null;
+  private readonly clock: SentenceClock;
   /** The chunk heard at the last tick (drives prefetch and eviction). */
   private head = 0;
   private underruns = 0;
@@ -117,8 +69,9 @@ export class Player {
   private rate = 1;
   private readonly stretched: StretchCache;
 
-  constructor(ctx: AudioContext, total: number, opts: Partial<PlayerOptions> = {}, onAudioError?: (index: number, error: unknown) => void) {
+  constructor(ctx: AudioContext, total: number, opts: Partial<PlayerOptions> = {}, onAudioError?: (index: number, error: unknown) => void, sentences = new SentenceMap()) {
     this.ctx = ctx;
+    this.clock = new SentenceClock(sentences, (i) => this.durationMs(i), (i) => this.chunks.get(i)?.words);
     this.total = total;
     this.opts = { ...DEFAULT_PLAYER_OPTIONS, ...opts };
     this.out = ctx.createGain();
@@ -177,22 +130,28 @@ export class Player {
     return { total: this.total, pauses: this.opts.pauses, durationMs: (i) => this.durationMs(i), paragraphStart: (i) => this.chunks.get(i)?.paragraphStart ?? null };
   }
 
-  /** Starts (or continues) playback, at `at` if given. False when the browser keeps audio blocked. */
-  async play(at?: Position): Promise<boolean> {
-    if (at) this.cursor = { ...at };
-    else if (this.state === 'finished') this.cursor = { index: 0, offsetMs: 0 };
+  /**
+   * Starts (or continues) playback, at `at` if given (at the start of its chunk's
+   * sentence `sentence` instead, once known, if that is given). False when the
+   * browser keeps audio blocked.
+   */
+  async play(at?: Position, sentence: number | null = null): Promise<boolean> {
+    if (at) this.setCursor(at, sentence);
+    else if (this.state === 'finished') this.setCursor({ index: 0, offsetMs: 0 }, null);
     if (!(await this.ensureRunning())) return false;
     if (this.disposed) return false;
     this.stopGeneration();
     this.state = 'buffering';
-    this.gen = this.newGeneration(this.cursor);
+    this.gen = this.newGeneration(this.cursor, this.cursorSentence);
     this.pump();
     return true;
   }
 
   pause(): void {
     if (!this.gen) return;
-    this.cursor = this.snapshot().resumeAt;
+    const snap = this.snapshot();
+    // Not started yet at a sentence whose place is still unknown: keep the sentence.
+    this.setCursor(snap.resumeAt, this.gen.nextSentence !== null && this.gen.entries.length === 0 ? this.gen.nextSentence : null);
     this.stopGeneration();
     this.state = 'paused';
     // Let the fade play out, then stop the audio thread until needed.
@@ -202,21 +161,32 @@ export class Player {
     }, 250);
   }
 
-  /** Jumps to the start of chunk `index`; keeps playing if playing. */
-  async seek(index: number, play = this.gen !== null): Promise<boolean> {
-    const target = { index: Math.max(0, Math.min(this.total - 1, index)), offsetMs: 0 };
-    if (play) return this.play(target);
-    this.moveTo(target);
+  /**
+   * Jumps to the start of sentence `sentence` of chunk `index`; keeps playing if
+   * playing. A chunk whose length is not known yet is started at that sentence
+   * once its audio is ready.
+   */
+  async seekSentence(index: number, sentence: number, play = this.gen !== null): Promise<boolean> {
+    const i = Math.max(0, Math.min(this.total - 1, index));
+    const startMs = this.clock.startMs(i, sentence);
+    const pending = startMs === null ? Math.max(0, sentence) : null;
+    if (play) return this.play({ index: i, offsetMs: startMs ?? 0 }, pending);
+    this.moveTo({ index: i, offsetMs: startMs ?? 0 }, pending);
     return true;
   }
 
   /** Sets where playback will start, without playing (stops playback if running). */
-  moveTo(at: Position): void {
+  moveTo(at: Position, sentence: number | null = null): void {
     this.stopGeneration();
-    this.cursor = { index: Math.max(0, Math.min(Math.max(0, this.total - 1), at.index)), offsetMs: Math.max(0, at.offsetMs) };
+    this.setCursor(at, sentence);
     if (this.state !== 'idle') this.state = 'paused';
     this.head = this.cursor.index;
     this.pump(); // starts fetching the audio around the new position
+  }
+
+  private setCursor(at: Position, sentence: number | null): void {
+    this.cursor = { index: Math.max(0, Math.min(Math.max(0, this.total - 1), at.index)), offsetMs: Math.max(0, at.offsetMs) };
+    this.cursorSentence = sentence;
   }
 
   /** Advances bookkeeping; call a few times a second. */
@@ -229,7 +199,7 @@ export class Player {
       this.state = snap.state;
       if (snap.state === 'finished') {
         this.stopGeneration();
-        this.cursor = snap.resumeAt;
+        this.setCursor(snap.resumeAt, null);
       }
     }
     this.head = snap.index;
@@ -243,7 +213,8 @@ export class Player {
     if (!g) {
       const c = this.cursor;
       const fraction = this.state === 'finished' ? 1 : this.fraction(c.index, c.offsetMs);
-      return { ...base, state: this.state, index: c.index, offsetMs: c.offsetMs, resumeAt: c, wordIndex: this.wordAt(c.index, c.offsetMs), playedFraction: fraction };
+      const sentence = this.cursorSentence ?? this.clock.at(c.index, c.offsetMs);
+      return { ...base, state: this.state, index: c.index, offsetMs: c.offsetMs, sentence, resumeAt: c, resumeSentence: sentence, wordIndex: this.wordAt(c.index, c.offsetMs), playedFraction: fraction };
     }
     const t = this.heardTime();
     let cur: ScheduledChunk | undefined;
@@ -251,15 +222,17 @@ export class Player {
     if (!cur) {
       // Nothing left to schedule at all (started at the very end of the last chunk): done.
       if (g.entries.length === 0 && g.next >= this.total) {
-        return { ...base, state: 'finished', index: Math.max(0, this.total - 1), offsetMs: 0, resumeAt: g.start, wordIndex: -1, playedFraction: 1 };
+        return { ...base, state: 'finished', index: Math.max(0, this.total - 1), offsetMs: 0, sentence: 0, resumeAt: g.start, resumeSentence: 0, wordIndex: -1, playedFraction: 1 };
       }
       const state: PlaybackState = g.entries.length > 0 ? 'playing' : 'buffering';
-      return { ...base, state, index: g.start.index, offsetMs: g.start.offsetMs, resumeAt: g.start, wordIndex: -1, playedFraction: this.fraction(g.start.index, g.start.offsetMs) };
+      const sentence = g.entries.length === 0 && g.nextSentence !== null ? g.nextSentence : this.clock.at(g.start.index, g.start.offsetMs);
+      return { ...base, state, index: g.start.index, offsetMs: g.start.offsetMs, sentence, resumeAt: g.start, resumeSentence: sentence, wordIndex: -1, playedFraction: this.fraction(g.start.index, g.start.offsetMs) };
     }
     if (t < cur.endCtx) {
       const offsetMs = (cur.offsetS + (t - cur.startCtx) * cur.rate) * 1000;
       const at = { index: cur.index, offsetMs };
-      return { ...base, state: 'playing', index: cur.index, offsetMs, resumeAt: at, wordIndex: this.wordAt(cur.index, offsetMs), playedFraction: this.fraction(cur.index, offsetMs) };
+      const sentence = this.clock.at(cur.index, offsetMs);
+      return { ...base, state: 'playing', index: cur.index, offsetMs, sentence, resumeAt: at, resumeSentence: sentence, wordIndex: this.wordAt(cur.index, offsetMs), playedFraction: this.fraction(cur.index, offsetMs) };
     }
     // Between chunks: the designed pause, or waiting for audio that is late.
     const endMs = (cur.offsetS + cur.durationS) * 1000;
@@ -272,7 +245,8 @@ export class Player {
       if (t > cur.endCtx + pauseS) state = 'buffering';
     }
     const resumeAt = state === 'finished' ? { index: cur.index, offsetMs: endMs } : { index: nextIndex, offsetMs: 0 };
-    return { ...base, state, index: cur.index, offsetMs: endMs, resumeAt, wordIndex: this.wordAt(cur.index, endMs), playedFraction: state === 'finished' ? 1 : this.fraction(nextIndex, 0) };
+    const sentence = this.clock.at(cur.index, endMs);
+    return { ...base, state, index: cur.index, offsetMs: endMs, sentence, resumeAt, resumeSentence: state === 'finished' ? sentence : 0, wordIndex: this.wordAt(cur.index, endMs), playedFraction: state === 'finished' ? 1 : this.fraction(nextIndex, 0) };
   }
 
   dispose(): void {
@@ -292,11 +266,11 @@ export class Player {
     return (this.ctx.state as AudioContextState) === 'running';
   }
 
-  private newGeneration(start: Position): Generation {
+  private newGeneration(start: Position, sentence: number | null): Generation {
     const bus = this.ctx.createGain();
     bus.connect(this.out);
     this.head = start.index;
-    return { bus, entries: [], start: { ...start }, next: start.index, nextOffsetS: start.offsetMs / 1000, lastEnd: null };
+    return { bus, entries: [], start: { ...start }, next: start.index, nextOffsetS: start.offsetMs / 1000, nextSentence: sentence, lastEnd: null };
   }
 
   /** Fades the generation out in a few milliseconds and stops its sources. */
@@ -326,6 +300,13 @@ export class Player {
       if (!meta) break; // not synthesized yet
       const slot = this.audio.get(g.next);
       if (!slot || slot.state === 'loading') break;
+      if (g.nextSentence !== null) {
+        // The chunk's length is known now: place the sentence asked for.
+        const ms = slot.state === 'ready' ? (this.clock.startMs(g.next, g.nextSentence) ?? 0) : 0;
+        g.nextOffsetS = ms / 1000;
+        g.start = { index: g.next, offsetMs: ms };
+        g.nextSentence = null;
+      }
       if (slot.state === 'failed' || g.nextOffsetS >= slot.buffer.duration - 0.01) {
         g.next++; // unplayable (reported) or resumed at its very end: go on
         g.nextOffsetS = 0;

@@ -1,6 +1,6 @@
 // The listening position on the server as well as in localStorage, so it
 // follows the listener to another device with the same key. Saves go out when
-// the sentence changes or playback stops, at most every few seconds while
+// the sentence changes (also inside a chunk) or playback stops, at most every few seconds while
 // playing, and on pagehide (a keepalive request); the newer of the local and
 // the server copy wins when a job is opened.
 import type { SavedPosition } from '../core/api/library.ts';
@@ -27,23 +27,23 @@ export async function bestPosition(jobId: string): Promise<SavedPosition | null>
 
 export class ServerPosition {
   private jobId: string | null = null;
-  private sent = { index: -1, finished: false, playing: false, at: 0 };
+  private sent = { index: -1, sentence: -1, finished: false, playing: false, at: 0 };
   private inFlight = false;
 
   /** A new job is open: forget what was sent for the last one. */
   reset(jobId: string | null): void {
     this.jobId = jobId;
-    this.sent = { index: -1, finished: false, playing: false, at: 0 };
+    this.sent = { index: -1, sentence: -1, finished: false, playing: false, at: 0 };
   }
 
-  /** Called on every render: sends when something worth keeping changed. */
-  maybeSave(at: Position, playing: boolean, finished: boolean, now = Date.now()): void {
+  /** Called on every render: sends when something worth keeping changed (`sentence`: the one `at` is in). */
+  maybeSave(at: Position, sentence: number, playing: boolean, finished: boolean, now = Date.now()): void {
     if (!this.jobId || this.inFlight) return;
-    const changed = at.index !== this.sent.index || finished !== this.sent.finished || playing !== this.sent.playing;
+    const changed = at.index !== this.sent.index || sentence !== this.sent.sentence || finished !== this.sent.finished || playing !== this.sent.playing;
     if (!changed && (!playing || now - this.sent.at < SERVER_SAVE_EVERY_MS)) return;
     this.inFlight = true;
     const jobId = this.jobId;
-    this.sent = { index: at.index, finished, playing, at: now };
+    this.sent = { index: at.index, sentence, finished, playing, at: now };
     putServerPosition(jobId, { index: at.index, offsetMs: Math.round(at.offsetMs), finished, savedAt: now })
       .catch((e) => console.warn('position: not saved on the server', e))
       .finally(() => (this.inFlight = false));

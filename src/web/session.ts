@@ -6,6 +6,7 @@ import type { ChunkEventData, JobState, JobStatus } from '../core/api/types.ts';
 import { fetchJobState, jobUrls } from './api.ts';
 import { JobStream } from './job-stream.ts';
 import { Player, type PlaybackSnapshot, type Position } from './player.ts';
+import { SentenceMap } from './sentence-map.ts';
 import type { TranscriptView } from './transcript.ts';
 
 export interface SessionInfo {
@@ -32,6 +33,8 @@ export class JobSession {
   state: JobState;
   /** Bumped whenever `state` is replaced. */
   stateVersion = 0;
+  /** The sentences of each chunk: the transcript, the player and Previous/Next count by them. */
+  readonly sentences = new SentenceMap();
   private readonly player: Player;
   private readonly transcript: TranscriptView;
   private stream: JobStream | null = null;
@@ -55,8 +58,8 @@ export class JobSession {
     this.failed = state.counts.failed;
     if (state.status === 'failed') this.error = state.errorMessage ?? 'the job failed';
     this.player = new Player(ctx, this.total, {}, (index, e) => {
-      this.error = `sentence ${index + 1} could not be played (${e instanceof Error ? e.message : String(e)}); skipped`;
-    });
+      this.error = `part ${index + 1} could not be played (${e instanceof Error ? e.message : String(e)}); skipped`;
+    }, this.sentences);
   }
 
   /** Fetches the job, renders it, and follows its stream for chunks from `start.index` on. */
@@ -70,7 +73,7 @@ export class JobSession {
   private begin(start: Position): void {
     const urls = jobUrls(this.jobId);
     const chunks = this.state.chunks ?? [];
-    this.transcript.render(chunks);
+    this.transcript.render(chunks, this.sentences);
     // Chunks already done are playable at once (the stream adds word timings for those it replays).
     for (const c of chunks) {
       if (c.status === 'completed') this.player.addChunk({ index: c.index, paragraphStart: c.paragraphStart, url: urls.chunk(c.index), durationMs: c.durationMs });
@@ -127,6 +130,8 @@ export class JobSession {
 
   private onChunk(d: ChunkEventData): void {
     this.reconnecting = false;
+    this.transcript.setText(d.index, d.text);
+    this.sentences.set(d.index, d.text);
     this.transcript.setStatus(d.index, 'completed');
     if (d.words?.length) this.transcript.setWords(d.index, d.words);
     const c = { index: d.index, paragraphStart: d.paragraphStart, url: d.url, durationMs: d.durationMs };
@@ -152,9 +157,9 @@ export class JobSession {
     else await this.play();
   }
 
-  /** Plays from the start of sentence `index`. */
-  async jump(index: number): Promise<void> {
-    this.blocked = !(await this.player.seek(index, true));
+  /** Plays from the start of sentence `sentence` (default the first) of chunk `index`. */
+  async jump(index: number, sentence = 0): Promise<void> {
+    this.blocked = !(await this.player.seekSentence(index, sentence, true));
   }
 
   /** Moves by `deltaMs` of listening time, playing if it was playing. */
@@ -180,10 +185,11 @@ export class JobSession {
     return this.player.timeline();
   }
 
-  /** Moves by `delta` sentences, playing if it was playing. */
-  async step(delta: number): Promise<void> {
-    const here = this.player.snapshot().index;
-    await this.player.seek(here + delta);
+  /** Moves to the previous (-1) or next (1) sentence, across chunks, playing if it was playing. */
+  async step(delta: 1 | -1): Promise<void> {
+    const snap = this.player.snapshot();
+    const to = this.sentences.step({ index: snap.index, sentence: snap.sentence }, delta, this.total);
+    if (to) await this.player.seekSentence(to.index, to.sentence);
   }
 
   tick(): SessionInfo {

@@ -13,6 +13,7 @@ import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts'
 import type { LibraryList } from '../../src/core/api/library.ts';
 import type { JobState } from '../../src/core/api/types.ts';
 import { jobTitle } from '../../src/core/job-title.ts';
+import { CHROMIUM_ARGS, press, read, SPY, waitFor } from '../support/player-page.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const KEY = 'player-test-key-5b7e1d';
@@ -22,50 +23,6 @@ const NUMBERS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight',
 const sentence = (n: number): string => `Sentence ${NUMBERS[n % 10]} is here.`;
 /** 40 sentences (about a minute of speech) in two paragraphs. */
 const BOOK = [0, 1].map((p) => Array.from({ length: 20 }, (_, i) => sentence(p * 20 + i)).join(' ')).join('\n\n');
-
-interface PlayerState {
-  state: string;
-  jobId: string;
-  jobStatus: string;
-  currentIndex: number;
-  positionMs: number;
-  audioTime: number;
-  lateMs: number;
-  rate: number;
-  sleep: string;
-  chapter: number;
-  status: string;
-}
-
-// Strings, not functions: the test is type-checked without the DOM library.
-const READ = `(() => {
-  const p = document.getElementById('player').dataset;
-  const n = (v) => (v === undefined || v === '' ? -1 : Number(v));
-  return { state: p.state ?? '', jobId: p.jobId ?? '', jobStatus: p.jobStatus ?? '', currentIndex: n(p.currentIndex),
-    positionMs: n(p.positionMs), audioTime: n(p.audioTime), lateMs: n(p.lateMs), rate: n(p.rate), sleep: p.sleep ?? '', chapter: n(p.chapter),
-    status: document.getElementById('status').textContent };
-})()`;
-/** Records the page's Media Session handlers so the test can press "lock screen" buttons. */
-const SPY = `(() => {
-  window.__media = {};
-  const ms = navigator.mediaSession;
-  const set = ms.setActionHandler.bind(ms);
-  ms.setActionHandler = (action, handler) => { window.__media[action] = handler; return set(action, handler); };
-})()`;
-
-const read = (page: Page) => page.evaluate<PlayerState>(READ);
-const press = (page: Page, action: string) => page.evaluate(`window.__media[${JSON.stringify(action)}]({ action: ${JSON.stringify(action)} })`);
-
-async function waitFor(page: Page, what: string, done: (s: PlayerState) => boolean, timeoutMs = 30_000): Promise<PlayerState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: PlayerState | undefined;
-  while (Date.now() < deadline) {
-    last = await read(page);
-    if (done(last)) return last;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
-}
 
 async function speak(page: Page, text: string): Promise<void> {
   await page.goto('/');
@@ -114,10 +71,7 @@ describe('the page as an audiobook player', () => {
     await buildWeb();
     [stack, browser] = await Promise.all([
       startStack({ orchestratorVars: { LECTOR_API_KEYS: `listener=${KEY}` } }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-      }),
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
   });
 

@@ -2,7 +2,11 @@
 // shared by the orchestrator, the page and tests.
 import type { JobStatus } from './types.ts';
 
-/** Where a listener stands in a job: a chunk and milliseconds into it. */
+/**
+ * Where a listener stands in a job: a chunk and milliseconds into its audio.
+ * The offset is exact, so in a chunk of many sentences it also names the
+ * sentence (src/core/sentences.ts times them); no separate field is needed.
+ */
 export interface SavedPosition {
   index: number;
   offsetMs: number;

@@ -1,0 +1,58 @@
+// The page as a player, read from outside in Chromium (playwright-core): its
+// state from the data- attributes of #player and the transcript, the Media
+// Session handlers recorded so a test can press "lock screen" buttons, and a
+// poll until a condition holds. Shared by the player's browser tests.
+import type { Page } from 'playwright-core';
+
+/** Chromium's flags for the page tests: headless, quiet, audio allowed without a gesture. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+
+export interface PlayerState {
+  state: string;
+  jobId: string;
+  jobStatus: string;
+  currentIndex: number;
+  currentSentence: number;
+  highlighted: string;
+  currentWordIn: string;
+  positionMs: number;
+  audioTime: number;
+  lateMs: number;
+  rate: number;
+  sleep: string;
+  chapter: number;
+  status: string;
+}
+
+// Strings, not functions: the test is type-checked without the DOM library.
+const READ = `(() => {
+  const p = document.getElementById('player').dataset;
+  const n = (v) => (v === undefined || v === '' ? -1 : Number(v));
+  const hl = document.querySelector('#transcript .sentence.current');
+  const word = document.querySelector('#transcript .word.current');
+  return { state: p.state ?? '', jobId: p.jobId ?? '', jobStatus: p.jobStatus ?? '', currentIndex: n(p.currentIndex), currentSentence: n(p.currentSentence),
+    highlighted: hl ? hl.id : '', currentWordIn: word ? word.closest('.sentence').id : '',
+    positionMs: n(p.positionMs), audioTime: n(p.audioTime), lateMs: n(p.lateMs), rate: n(p.rate), sleep: p.sleep ?? '', chapter: n(p.chapter),
+    status: document.getElementById('status').textContent };
+})()`;
+/** Records the page's Media Session handlers so the test can press "lock screen" buttons. */
+export const SPY = `(() => {
+  window.__media = {};
+  const ms = navigator.mediaSession;
+  const set = ms.setActionHandler.bind(ms);
+  ms.setActionHandler = (action, handler) => { window.__media[action] = handler; return set(action, handler); };
+})()`;
+
+export const read = (page: Page) => page.evaluate<PlayerState>(READ);
+export const press = (page: Page, action: string) => page.evaluate(`window.__media[${JSON.stringify(action)}]({ action: ${JSON.stringify(action)} })`);
+
+export async function waitFor(page: Page, what: string, done: (s: PlayerState) => boolean, timeoutMs = 30_000): Promise<PlayerState> {
+  const deadline = Date.now() + timeoutMs;
+  let last: PlayerState | undefined;
+  while (Date.now() < deadline) {
+    last = await read(page);
+    if (done(last)) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
+}
