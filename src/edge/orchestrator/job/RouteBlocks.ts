@@ -5,8 +5,8 @@
 // block instead of two per chunk, whatever the number of jobs.
 import { type BlockOutcome, type RouteBlock, type RouterCounter } from '../router/RouterCounter.ts';
 
-/** Routes asked for per block: ~10 s of a job's chunks at four in flight. */
-export const BLOCK_ROUTES = 16;
+/** Routes asked for per block: a few minutes of speech at four in flight, a fraction of a novel. */
+export const BLOCK_ROUTES = 32;
 
 /** A route for one call, or how long to wait when every circuit is open. */
 export type Route = { url: string; backend: number; block: string; probe?: string } | { wait: number };

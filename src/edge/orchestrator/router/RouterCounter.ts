@@ -55,8 +55,8 @@ export interface BlockOutcome {
 }
 
 /** How long a block's routes may be used, and the most routes in one block. */
-export const BLOCK_TTL_MS = 10_000;
-export const MAX_BLOCK_ROUTES = 32;
+export const BLOCK_TTL_MS = 30_000;
+export const MAX_BLOCK_ROUTES = 64;
 
 export interface BackendStatus {
   backend: number;
