@@ -47,6 +47,17 @@ describe('paginate', () => {
     expect(paged.every((c) => [...c.text].length <= DEFAULT_GROWN_CHARS && c.text.trim().length > 0)).toBe(true);
   });
 
+  it('makes a small first page when asked (the creating request splits it), then pages of the usual size', () => {
+    const novel = readFileSync(NOVEL, 'utf8');
+    const pages = paginate(novel, 16_384, 65_536, 2_048);
+    expect(pages[0]!.text.length).toBeGreaterThanOrEqual(2_048);
+    expect(pages[0]!.text.length).toBeLessThan(8_192);
+    expect(pages[1]!.text.length).toBeGreaterThanOrEqual(16_384);
+    expect(pages.map((p) => p.text).join('').replace(/\s+/g, '')).toBe(novel.replace(/\s+/g, ''));
+    const para = Array.from({ length: 3000 }, (_, i) => `Sentence ${i} of one endless paragraph.`).join(' ');
+    expect(paginate(para, 16_384, 65_536, 2_048)[0]!.text.length).toBeLessThanOrEqual(8_192);
+  });
+
   it('cuts one huge paragraph at line or sentence ends, marking the continuation', () => {
     const para = Array.from({ length: 3000 }, (_, i) => `Sentence ${i} of one endless paragraph.`).join(' ');
     const pages = paginate(para);

@@ -15,34 +15,41 @@ export interface TextPage {
 export const PAGE_TARGET_CHARS = 16_384;
 /** A paragraph longer than this is cut at a line or sentence end. */
 export const PAGE_MAX_CHARS = 65_536;
+/**
+ * The first page of a job is split by the creating request itself, before its first chunk
+ * can go out: a small one keeps that request's CPU and the time to first audio low (issue 12).
+ */
+export const FIRST_PAGE_CHARS = 2_048;
 
 const BLANK_LINE = /\n[ \t\r\f\v]*\n/g;
 
-export function paginate(text: string, target = PAGE_TARGET_CHARS, max = PAGE_MAX_CHARS): TextPage[] {
-  if (text.length <= target) return [{ text, continuesParagraph: false }];
+export function paginate(text: string, target = PAGE_TARGET_CHARS, max = PAGE_MAX_CHARS, firstTarget = target): TextPage[] {
+  if (text.length <= firstTarget) return [{ text, continuesParagraph: false }];
   const pages: TextPage[] = [];
   let start = 0;
   let continues = false;
   while (start < text.length) {
-    if (text.length - start <= target) {
+    const aim = pages.length === 0 ? firstTarget : target;
+    const limit = pages.length === 0 ? Math.min(max, Math.max(aim * 4, aim + 1)) : max;
+    if (text.length - start <= aim) {
       pages.push({ text: text.slice(start), continuesParagraph: continues });
       break;
     }
     // The first blank line after the target, within the maximum.
-    BLANK_LINE.lastIndex = start + target;
+    BLANK_LINE.lastIndex = start + aim;
     const m = BLANK_LINE.exec(text);
-    if (m && m.index < start + max) {
+    if (m && m.index < start + limit) {
       pages.push({ text: text.slice(start, m.index), continuesParagraph: continues });
       start = m.index + m[0].length;
       continues = false;
       continue;
     }
     // One very long paragraph: cut at the last line or sentence end before the maximum.
-    const window = text.slice(start, start + max);
+    const window = text.slice(start, start + limit);
     let cut = window.lastIndexOf('\n');
-    if (cut < target / 2) cut = Math.max(window.lastIndexOf('. '), window.lastIndexOf('。'));
-    if (cut < target / 2) cut = window.lastIndexOf(' ');
-    if (cut < target / 2) cut = window.length - 1;
+    if (cut < aim / 2) cut = Math.max(window.lastIndexOf('. '), window.lastIndexOf('。'));
+    if (cut < aim / 2) cut = window.lastIndexOf(' ');
+    if (cut < aim / 2) cut = window.length - 1;
     // Never cut between the halves of a surrogate pair.
     const code = text.charCodeAt(start + cut);
     if (code >= 0xd800 && code <= 0xdbff) cut++;

@@ -2,7 +2,7 @@
 // alarm's schedule, expiry and deletion. Dispatch lives in ChunkDispatcher.
 import type { JobStatus, SplittingPreference } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
-import { paginate } from '../../../core/pages.ts';
+import { FIRST_PAGE_CHARS, PAGE_MAX_CHARS, PAGE_TARGET_CHARS, paginate } from '../../../core/pages.ts';
 import { assertJobTextSize } from '../../../core/text/split.ts';
 import type { JobConfig } from './config.ts';
 import { HAS_SPEAKABLE, planPage, planSsmlJob, voiceOf } from './chunkPlan.ts';
@@ -91,7 +91,7 @@ export class JobLifecycle {
     if (!book?.epub && !HAS_SPEAKABLE.test(text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
     // A long text is split one page per alarm so no invocation spends more than a few ms of CPU;
     // a book's pages never span two chapters, and an EPUB's pages come one section per alarm.
-    const pages = book?.chapters ? chapterPages(book.chapters) : ssml ? [{ text, continuesParagraph: false, chapter: 0 }] : paginate(text).map((p) => ({ ...p, chapter: 0 }));
+    const pages = book?.chapters ? chapterPages(book.chapters) : ssml ? [{ text, continuesParagraph: false, chapter: 0 }] : paginate(text, PAGE_TARGET_CHARS, PAGE_MAX_CHARS, FIRST_PAGE_CHARS).map((p) => ({ ...p, chapter: 0 }));
     if (pages.length === 0) pages.push({ text: '', continuesParagraph: false, chapter: 0 });
     const speed = checkSpeed(params.speed);
     const lexiconJson = params.lexicon !== undefined && params.lexicon.length > 0 ? JSON.stringify(params.lexicon) : null;

@@ -246,7 +246,8 @@ describe('durable execution', () => {
     for (let t = Date.now(); Date.now() - t < 30_000 && (await chunk0()) !== 'completed'; ) await new Promise((r) => setTimeout(r, 50));
     expect(await chunk0()).toBe('completed');
     const mid = await runInDurableObject(stub, (_i, st) => st.storage.sql.exec<{ status: string; input_open: number; split_page: number; pages: number }>('SELECT status, input_open, split_page, pages FROM job').one());
-    expect(mid).toMatchObject({ status: 'processing', input_open: 1, split_page: 1, pages: 2 });
+    expect(mid).toMatchObject({ status: 'processing', input_open: 1, split_page: 1 });
+    expect(mid.pages).toBeGreaterThan(1);
     open();
     const job = unwrap((await created) as Result<InitializedJob>);
     const state = await driveToEnd(stub);
