@@ -7,8 +7,28 @@
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Seconds per file on a fresh clone at load ~2 (docs/testing.md); files not listed are short. */
-const MEASURED_S: Record<string, number> = {};
+/**
+ * Seconds per file, measured one project at a time on this 2-core machine at load ~15-20
+ * (docs/testing.md): only their order matters. Files not listed are short.
+ */
+const MEASURED_S: Record<string, number> = {
+  'edge:src/edge/orchestrator/job/long-job.test.ts': 460,
+  'e2e:test/e2e/chaos.test.ts': 236,
+  'e2e:test/e2e/openai.test.ts': 140,
+  'e2e:test/e2e/webhooks.test.ts': 93,
+  'e2e:test/e2e/player.test.ts': 91,
+  'e2e:test/e2e/load.test.ts': 88,
+  'e2e:test/e2e/chaos-r2.test.ts': 81,
+  'e2e:test/e2e/security.test.ts': 76,
+  'e2e:test/e2e/web.test.ts': 74,
+  'e2e:test/e2e/providers.test.ts': 70,
+  'e2e:test/e2e/start.test.ts': 63,
+  'edge:src/edge/orchestrator/assembly/AudiobookAssembler.test.ts': 59,
+  'e2e:test/e2e/openai-voices.test.ts': 58,
+  'e2e:test/e2e/neural-voices.test.ts': 43,
+  'e2e:test/e2e/web-book.test.ts': 40,
+  'e2e:test/e2e/audiobook.test.ts': 33,
+};
 
 export default class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
