@@ -1,12 +1,15 @@
 // Test projects, one per runtime: pure/Node unit tests, tests inside workerd
 // (the edge tier), and end-to-end tests that start the real stack.
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/setup/sequencer.ts';
 
 export default defineConfig({
   test: {
-    // Two files at a time across projects: most stack tests wait on I/O, and the
-    // end-to-end project still runs its own files one after another.
+    // Two files at a time across all projects, longest first: most stack tests
+    // wait on I/O, and the end-to-end files run beside the unit and workerd ones
+    // (a project without file parallelism would run after every other project).
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {
@@ -28,9 +31,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
-          // The stack tests start real processes on 2 cores: one file at a time.
-          fileParallelism: false,
-          // Chromium for the browser test: found or installed, never by hand.
+          // Chromium for the browser test: found or installed, never by hand; the page built
+          // once; and the shared stack the default-settings files use (test/setup/shared-stack.ts).
           globalSetup: ['test/setup/e2e-global.ts'],
         },
       },

@@ -5,6 +5,7 @@
 import { parseWav } from '../../src/core/audio/wav.ts';
 import type { ChunkInfo } from '../../src/core/api/types.ts';
 import { expectedJobPcm, type ExpectedChunk } from '../support/expected-audio.ts';
+import { fetchIdempotent } from '../support/http.ts';
 
 const memo = new Map<string, Promise<Buffer>>();
 
@@ -33,7 +34,7 @@ export interface AudioCheck {
  * the chunk count the edge says it put in the file.
  */
 export async function verifyJobAudio(edgeUrl: string, jobId: string, chunks: readonly Pick<ChunkInfo, 'text' | 'paragraphStart'>[], partial = false): Promise<AudioCheck> {
-  const res = await fetch(`${edgeUrl}/api/tts/${jobId}/audio${partial ? '?partial=1' : ''}`);
+  const res = await fetchIdempotent(`${edgeUrl}/api/tts/${jobId}/audio${partial ? '?partial=1' : ''}`);
   if (res.status !== 200) throw new Error(`GET audio of ${jobId} answered ${res.status}: ${await res.text()}`);
   const n = Number(res.headers.get('x-lector-chunks'));
   const wav = parseWav(new Uint8Array(await res.arrayBuffer()));

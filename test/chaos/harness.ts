@@ -6,6 +6,7 @@ import { freePort, startStack, type Stack, type StackOptions } from '../../scrip
 import type { ChunkInfo, CreateJobResponse, JobState, JobStatus } from '../../src/core/api/types.ts';
 import type { ServiceStatus } from '../../src/synth/types.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { fetchIdempotent } from '../support/http.ts';
 
 export interface ChaosStack {
   stack: Stack;
@@ -63,7 +64,7 @@ export async function createJob(edgeUrl: string, text: string, extra: Record<str
 }
 
 export async function jobState(edgeUrl: string, jobId: string, withChunks = false): Promise<JobState> {
-  const res = await fetch(`${edgeUrl}/api/tts/${jobId}${withChunks ? '?include=chunks' : ''}`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetchIdempotent(`${edgeUrl}/api/tts/${jobId}${withChunks ? '?include=chunks' : ''}`, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`GET job ${jobId} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as JobState;
 }

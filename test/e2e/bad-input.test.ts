@@ -2,11 +2,11 @@
 // code, that the service stays healthy, and — at the end — that a job running
 // beside all of it finished untouched, its audio byte-exact.
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CreateJobResponse, JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { expectedJobPcm } from '../support/expected-audio.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 import { BAD_DOCUMENTS } from '../fixtures/books/index.ts';
 
 interface Case {
@@ -114,20 +114,17 @@ function postLarge(url: string, headers: Record<string, string>, body: Uint8Arra
 }
 
 describe('bad input', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let side: CreateJobResponse;
   let sideText: string;
   const ctx: Ctx = { jobId: '' };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     // The job that must be unaffected by everything below.
     sideText = Array.from({ length: 30 }, (_, i) => `Steady line number ${i} keeps going.`).join('\n\n');
     side = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: sideText }) })).json()) as CreateJobResponse;
     ctx.jobId = side.jobId;
-  });
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   async function waitDone(jobId: string, timeoutMs = 120_000): Promise<JobState> {

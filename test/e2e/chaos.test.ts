@@ -65,15 +65,21 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
   let faultyJob: { jobId: string; startedAt: number; settled: Promise<JobState> };
 
   beforeAll(async () => {
-    main = await startChaosStack({ synthArgs: ['--min-workers', '2', '--max-workers', '2'] });
-    faulty = await startChaosStack({ orchestratorVars: { JOB_MAX_ATTEMPTS: '10' } });
-    faulty.proxy.setPlan({ rate500: 0.1, rate429: 0.1, retryAfterSeconds: 1, rateHang: 0.1 });
-    const startedAt = Date.now();
-    const job = await createJob(faulty.edgeUrl, slice.text);
-    N = job.totalSentences;
-    const settled = settle(faulty, job.jobId, (cfg.full ? 20 : 10) * 60_000);
-    settled.catch(() => undefined); // awaited (and reported) by scenario d
-    faultyJob = { jobId: job.jobId, startedAt, settled };
+    // Both stacks start at once; scenario d's job (the longest, mostly waiting out hung requests) starts as soon as its stack is up.
+    const started = await Promise.allSettled([
+      startChaosStack({ synthArgs: ['--min-workers', '2', '--max-workers', '2'] }).then((s) => (main = s)),
+      startChaosStack({ orchestratorVars: { JOB_MAX_ATTEMPTS: '10' } }).then(async (s) => {
+        faulty = s;
+        faulty.proxy.setPlan({ rate500: 0.1, rate429: 0.1, retryAfterSeconds: 1, rateHang: 0.1 });
+        const startedAt = Date.now();
+        const job = await createJob(faulty.edgeUrl, slice.text);
+        N = job.totalSentences;
+        const settled = settle(faulty, job.jobId, (cfg.full ? 20 : 10) * 60_000);
+        settled.catch(() => undefined); // awaited (and reported) by scenario d
+        faultyJob = { jobId: job.jobId, startedAt, settled };
+      }),
+    ]);
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
   }, 240_000);
   afterAll(async () => {
     await Promise.all([main?.stop(), faulty?.stop()]);

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { REPO_ROOT } from '../../scripts/stack/stack.ts';
 import { EPUB3_EXPECTED, epub3Book } from '../fixtures/books/index.ts';
 import { decodeMp3 } from '../support/audio-codecs.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 
 const CLI = join(REPO_ROOT, 'src/cli/main.ts');
 
@@ -24,14 +25,13 @@ function lector(args: string[], server: string): Promise<{ code: number | null; 
 }
 
 describe('lector speak with a book', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let dir: string;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     dir = mkdtempSync(join(tmpdir(), 'lector-cli-book-'));
   });
-  afterAll(async () => {
-    await stack?.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 

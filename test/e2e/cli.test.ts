@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
-import { REPO_ROOT, freePort, startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { REPO_ROOT, freePort } from '../../scripts/stack/stack.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 
 const CLI = join(REPO_ROOT, 'src/cli/main.ts');
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -47,18 +48,17 @@ function lector(args: string[], opts: RunOptions = {}): Promise<Run> {
 }
 
 describe('lector CLI', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let dir: string;
   let server: string[];
   const get = async <T>(path: string): Promise<T> => (await (await fetch(`${stack.edgeUrl}${path}`)).json()) as T;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await sharedStack();
     server = ['--server', stack.edgeUrl];
     dir = mkdtempSync(join(tmpdir(), 'lector-cli-'));
   });
-  afterAll(async () => {
-    await stack?.stop();
+  afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

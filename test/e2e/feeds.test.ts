@@ -6,12 +6,12 @@
 // stay out of the feed and out of reach of its token; a revoked token gets 404.
 import { parseBuffer } from 'music-metadata';
 import { SaxesParser } from 'saxes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CreateJobResponse, JobState } from '../../src/core/api/types.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { SHARED_KEYS, sharedStack, type SharedStack } from '../support/shared-stack.ts';
 
-const ALICE = 'feed-alice-key-5b21';
-const BOB = 'feed-bob-key-9c47';
+// This file's own keys on the shared keyed stack.
+const { alice: ALICE, bob: BOB } = SHARED_KEYS.feeds;
 const ITUNES = 'http://www.itunes.com/dtds/podcast-1.0.dtd';
 
 interface El {
@@ -44,12 +44,9 @@ const child = (el: El, name: string, uri = '') => el.children.find((c) => c.name
 const text = (el: El, name: string, uri = '') => child(el, name, uri)?.text.trim();
 
 describe('podcast feeds', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   beforeAll(async () => {
-    stack = await startStack({ orchestratorVars: { LECTOR_API_KEYS: `alice=${ALICE},bob=${BOB}`, KEY_MAX_CONCURRENT_JOBS: '20' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedStack('keyed');
   });
 
   const api = (path: string, key: string | null, init: RequestInit = {}) =>

@@ -1,21 +1,18 @@
 // The library API on the real stack: GET /api/tts lists the caller's jobs
 // (per API key; without keys, per `lector_client` cookie), pages with a cursor,
 // keeps positions (PUT/GET /api/tts/{id}/position) and forgets deleted jobs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CreateJobResponse } from '../../src/core/api/types.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { SHARED_KEYS, sharedStack, type SharedStack } from '../support/shared-stack.ts';
 import type { LibraryList as ListAnswer } from '../../src/core/api/library.ts';
 
-const ALICE = 'lib-alice-key-31c9';
-const BOB = 'lib-bob-key-8e02';
+// This file's own keys on the shared keyed stack.
+const { alice: ALICE, bob: BOB } = SHARED_KEYS.library;
 
 describe('library API', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   beforeAll(async () => {
-    stack = await startStack({ orchestratorVars: { LECTOR_API_KEYS: `alice=${ALICE},bob=${BOB}`, KEY_MAX_CONCURRENT_JOBS: '20' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedStack('keyed');
   });
 
   const api = (path: string, key: string, init: RequestInit = {}) =>
@@ -86,12 +83,9 @@ describe('library API', () => {
 });
 
 describe('library API without keys', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedStack();
   });
 
   it('gives each browser a lector_client cookie and lists the jobs made with it', async () => {

@@ -4,21 +4,19 @@
 import OpenAI from 'openai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
-import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { REPO_ROOT } from '../../scripts/stack/stack.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 import { expectedJobPcm } from '../support/expected-audio.ts';
 import { decodeAudio } from '../../src/synth/encoders/testing/decode.ts';
 import { RESPONSE_CONTENT_TYPES, RESPONSE_FORMATS } from '../../src/core/openai/speech.ts';
 
 describe('OpenAI-compatible long-form speech', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedStack();
   });
 
   it('speaks 5,000+ characters through the openai client, byte-exact and in order', async () => {

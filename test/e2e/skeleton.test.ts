@@ -1,22 +1,19 @@
 // The walking skeleton, end to end through every tier: the real synthesis
 // service, the real Workers runtime (wrangler dev), R2 and Durable Objects as
 // workerd provides them. Each chunk's PCM must equal eSpeak NG's own output.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/core/audio/wav.ts';
 import type { ChunkEventData } from '../../src/core/api/types.ts';
 import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { readSse } from '../support/sse-client.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 
 const SENTENCES = ['Hello there.', 'This is Lector speaking.', 'Goodbye for now.'];
 
 describe('walking skeleton', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedStack();
   });
 
   it('streams three sentences whose audio is byte-identical to direct eSpeak NG synthesis', async () => {

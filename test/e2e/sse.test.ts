@@ -1,12 +1,12 @@
 // Resumable Server-Sent Events on the real stack (issue 5 §1): disconnect after
 // three events, resume with Last-Event-ID, and get every remaining chunk
 // exactly once, in order; inline audio; completion order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChunkEventData, CreateJobResponse, JobEventData } from '../../src/core/api/types.ts';
 import { base64ToBytes } from '../../src/core/base64.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { readSse } from '../support/sse-client.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
 
 // Chunks grow after the first three (issue 12): 40 short paragraphs make 6 chunks.
@@ -14,13 +14,10 @@ const TEXT = Array.from({ length: 40 }, (_, i) => `This is paragraph number ${i}
 const JSON_CT = { 'content-type': 'application/json' };
 
 describe('SSE', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   beforeAll(async () => {
-    // A short heartbeat so the test can see it; the default is 15 s.
-    stack = await startStack({ orchestratorVars: { SSE_HEARTBEAT_MS: '300' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    // The shared stack's heartbeat is 300 ms (test/setup/shared-stack.ts), short enough to see; the default is 15 s.
+    stack = await sharedStack();
   });
 
   it('resumes after a disconnect with Last-Event-ID: each chunk exactly once, in order', async () => {

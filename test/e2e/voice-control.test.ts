@@ -2,23 +2,20 @@
 // NG's deterministic audio: speed, a pronunciation lexicon, SSML pauses, and
 // redoing one passage — plus the bad input for each, every case a 4xx with a
 // code and the service still healthy.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CreateJobResponse, JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
 import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { expectedJobPcm } from '../support/expected-audio.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 
 const JSON_CT = { 'content-type': 'application/json' };
 
 describe('voice control in jobs', () => {
-  let stack: Stack;
+  let stack: SharedStack;
 
   beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedStack();
   });
 
   async function create(body: unknown, path = '/api/tts', headers: Record<string, string> = JSON_CT): Promise<CreateJobResponse> {
@@ -47,14 +44,6 @@ describe('voice control in jobs', () => {
     const res = await fetch(`${stack.edgeUrl}/api/tts/${jobId}/audio`);
     expect(res.status).toBe(200);
     return Buffer.from(parseWav(new Uint8Array(await res.arrayBuffer())).pcm);
-  }
-
-  /** Synthesis requests the synthesis service has answered, all outcomes (its Prometheus counter). */
-  async function synthRequests(): Promise<number> {
-    const text = await (await fetch(`${stack.synthUrl}/metrics`)).text();
-    let n = 0;
-    for (const m of text.matchAll(/^lector_synth_requests_total\{[^}]*\} (\d+(?:\.\d+)?)$/gm)) n += Number(m[1]);
-    return n;
   }
 
   it('speed 2.0 gives about half the duration, the same words in order, and eSpeak’s own audio at that speed', async () => {
@@ -155,14 +144,17 @@ describe('voice control in jobs', () => {
     const k = before.chunks!.findIndex((c) => c.text.includes('replaced'));
     expect(k).toBeGreaterThan(0);
     const old = await Promise.all(before.chunks!.map((c) => chunkPcm(job.jobId, c.index)));
-    const calls = await synthRequests();
+    // The job's synthesis requests, per chunk, as the proxy before the service counts them (other files' jobs share the service).
+    const calls = await stack.synthRequests(job.jobId);
     const replacement = 'A brand new line takes its place.';
     const res = await fetch(`${stack.edgeUrl}/api/tts/${job.jobId}/chunks/${k}`, { method: 'PATCH', headers: JSON_CT, body: JSON.stringify({ text: replacement }) });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ jobId: job.jobId, index: k, text: replacement, status: 'pending' });
     const after = await waitDone(job.jobId);
     expect(after.status).toBe('completed');
-    expect(await synthRequests()).toBe(calls + 1);
+    const callsAfter = await stack.synthRequests(job.jobId);
+    expect(callsAfter.total).toBe(calls.total + 1);
+    expect([...callsAfter.byChunk]).toEqual([...calls.byChunk].map(([i, n]) => [i, i === k ? n + 1 : n]));
     expect(after.chunks!.map((c) => c.text)).toEqual(before.chunks!.map((c, i) => (i === k ? replacement : c.text)));
     for (const c of after.chunks!) {
       const pcm = await chunkPcm(job.jobId, c.index);

@@ -2,24 +2,22 @@
 // worker processes load Sonic, and eSpeak at 0.25 / 2 / 4 gives the same bytes
 // as the engine in this process, with word timings in order that end inside
 // the audio. Speed 1.0 is unchanged.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/core/audio/wav.ts';
 import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { fetchIdempotent } from '../support/http.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 
 const TEXT = 'It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.';
 
 describe('speed on the synthesis service', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedStack();
   });
 
   async function speech(speed: number): Promise<{ pcm: Uint8Array; sampleRate: number; words: [number, number, number, number][] }> {
-    const res = await fetch(`${stack.synthUrl}/v1/audio/speech`, {
+    const res = await fetchIdempotent(`${stack.synthUrl}/v1/audio/speech`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ input: TEXT, voice: 'espeak:en-us', response_format: 'wav', speed }),

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.ts';
-import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { REPO_ROOT } from '../../scripts/stack/stack.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 import type { JobState } from '../../src/core/api/types.ts';
 import { EPUB3_EXPECTED, MARKDOWN_BOOK, MARKDOWN_EXPECTED, epub3Book } from '../fixtures/books/index.ts';
 
@@ -67,7 +67,7 @@ async function waitFor(page: Page, what: string, done: (s: BookPage) => boolean,
 }
 
 describe('web page: a book file in, an audiobook out', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let browser: Browser;
   let page: Page;
   let dir: string;
@@ -75,9 +75,9 @@ describe('web page: a book file in, an audiobook out', () => {
   beforeAll(async () => {
     if ('error' in CHROMIUM) throw new Error(CHROMIUM.error);
     dir = mkdtempSync(join(tmpdir(), 'lector-web-book-'));
-    await buildWeb();
+    // The page was built from src/web by the e2e global setup, before the shared stack served it.
     [stack, browser] = await Promise.all([
-      startStack(),
+      sharedStack(),
       chromium.launch({
         executablePath: CHROMIUM.path,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
@@ -90,7 +90,6 @@ describe('web page: a book file in, an audiobook out', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
-import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { REPO_ROOT } from '../../scripts/stack/stack.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 import type { JobState } from '../../src/core/api/types.ts';
 import { DEFAULT_PARAGRAPH_PAUSE_MS, DEFAULT_SENTENCE_PAUSE_MS } from '../../src/core/audio/timeline.ts';
 import { WAV_HEADER_BYTES, parseWav } from '../../src/core/audio/wav.ts';
@@ -97,7 +98,7 @@ async function download(page: Page, selector: string): Promise<Buffer> {
 }
 
 describe('web page', () => {
-  let stack: Stack;
+  let stack: SharedStack;
   let browser: Browser;
   let page: Page;
 
@@ -105,7 +106,7 @@ describe('web page', () => {
     if ('error' in CHROMIUM) throw new Error(CHROMIUM.error);
     await buildWeb(); // test the page as it is in src/web now
     [stack, browser] = await Promise.all([
-      startStack(),
+      sharedStack(),
       chromium.launch({
         executablePath: CHROMIUM.path,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
@@ -118,7 +119,6 @@ describe('web page', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it('speaks ten sentences: progress, playback without gaps, moving highlight, exact full-audio download', async () => {

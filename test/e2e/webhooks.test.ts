@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateJobResponse, JobState } from '../../src/core/api/types.ts';
 import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 
 const SECRET = 'whsec-test-0f3a9c51d2e84b7a';
 const json = { 'content-type': 'application/json' };
@@ -162,12 +163,10 @@ describe('webhooks (WEBHOOK_ALLOW_PRIVATE=1)', () => {
 });
 
 describe('webhooks (production address policy)', () => {
-  let stack: Stack;
+  // The shared stack has the production policy (no WEBHOOK_ALLOW_PRIVATE).
+  let stack: SharedStack;
   beforeAll(async () => {
-    stack = await startStack({});
-  });
-  afterAll(async () => {
-    await stack?.stop();
+    stack = await sharedStack();
   });
 
   it('refuses loopback, private, link-local, metadata and non-http(s) URLs, and short secrets, with 400 invalid_webhook', async () => {
