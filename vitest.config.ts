@@ -5,9 +5,9 @@ import LongestFirstSequencer from './test/setup/sequencer.ts';
 
 export default defineConfig({
   test: {
-    // Two files at a time across all projects, longest first: most stack tests
-    // wait on I/O, and the end-to-end files run beside the unit and workerd ones
-    // (a project without file parallelism would run after every other project).
+    // Two files at a time, longest first. The end-to-end files run one at a time after the
+    // unit and workerd projects (a project without file parallelism waits for the others):
+    // beside them, on 2 cores, timing-sensitive stack tests and engine soaks starved.
     maxWorkers: 2,
     sequence: { sequencer: LongestFirstSequencer },
     projects: [
@@ -31,6 +31,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
+          // The stack tests start real processes on 2 cores: one file at a time.
+          fileParallelism: false,
           // Chromium for the browser test: found or installed, never by hand; the page built
           // once; and the shared stack the default-settings files use (test/setup/shared-stack.ts).
           globalSetup: ['test/setup/e2e-global.ts'],
