@@ -103,16 +103,18 @@ export class WorkerBreaker {
     }
   }
 
-  /** Runs `fn` under the timeout and the breaker; maps their errors to PoolErrors. */
-  async execute<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** Runs `fn` under the timeout (the configured one, or `timeoutMs` if longer) and the breaker; maps their errors to PoolErrors. */
+  async execute<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs = this.config.timeoutMs): Promise<T> {
+    const limit = Math.max(timeoutMs, this.config.timeoutMs);
+    const policy = limit === this.config.timeoutMs ? this.timeoutPolicy : timeout(limit, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     try {
-      return await this.breaker.execute(() => this.timeoutPolicy.execute(({ signal }) => fn(signal)));
+      return await this.breaker.execute(() => policy.execute(({ signal }) => fn(signal)));
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
         throw new PoolError('circuit_open', 'worker circuit breaker is open', { retryable: true, cause: error });
       }
       if (error instanceof TaskCancelledError) {
-        throw new PoolError('worker_timeout', `no answer within ${this.config.timeoutMs} ms`, { retryable: true, cause: error });
+        throw new PoolError('worker_timeout', `no answer within ${limit} ms`, { retryable: true, cause: error });
       }
       throw error;
     }

@@ -156,6 +156,7 @@ export class Dispatcher {
           },
           signal,
         ),
+        requestTimeoutMs(this.config.circuitBreaker.timeoutMs, pending.text.length, pending.speed),
       );
       const ms = performance.now() - t0;
       member.outcomes.record(true, ms);
@@ -245,4 +246,14 @@ export class Dispatcher {
     const wait = Math.min(...relevant.map((m) => m.breaker.msUntilHalfOpen(now)));
     return new PoolError('no_worker', 'every worker for this voice has an open circuit breaker', { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) });
   }
+}
+
+/**
+ * A request's timeout grows with its text beyond 250 characters (and with slow speeds): a
+ * 1,000-character chunk (src/core/chunking.ts) is four times the work of the 250 the configured
+ * timeout was set for, and on a loaded machine must not be taken for a hung worker and restarted.
+ */
+export function requestTimeoutMs(baseMs: number, chars: number, speed = 1): number {
+  const perChar = baseMs / 250;
+  return Math.round(Math.max(baseMs, perChar * chars) / Math.min(1, Math.max(0.25, speed)));
 }
