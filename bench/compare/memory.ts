@@ -29,7 +29,7 @@ try {
   await streamJob(stack.edgeUrl, WARM_UP_TEXT);
   const t0 = performance.now();
   const job = await streamJob(stack.edgeUrl, benchSlice().text);
-  print(`50,000 characters: ${job.total} chunks in ${((performance.now() - t0) / 1000).toFixed(1)} s (start-up and warm-up included)`, sampler, sampler.stop());
+  print(`50,000 characters: ${job.total} chunks in ${((performance.now() - t0) / 1000).toFixed(1)} s (VmHWM counts from each process's start, PSS from after start-up)`, sampler, sampler.stop());
   if (process.env.BENCH_NOVEL === '1') {
     const novel = new PeakMemorySampler([stack.edge.pid, stack.synth!.pid], roleOf(stack), 1000);
     const t1 = performance.now();

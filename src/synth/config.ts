@@ -103,7 +103,7 @@ export function builtinTemplate(engines: readonly string[], preload: string[] = 
   return {
     name: 'builtin',
     command: process.execPath,
-    // Sparkplug compiles the engines' JS glue at once: cold workers are several times faster on their first requests.
+    // Sparkplug compiles the wasm2js eSpeak at once: cold workers are several times faster on their first requests.
     args: ['--disable-warning=ExperimentalWarning', '--always-sparkplug', ...SMALL_HEAP_NODE_FLAGS, WORKER_ENTRY, '--engines', engines.join(',')],
     ...(process.versions.electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
     // Known to speak v2.1: no negotiation timeout, a slow start is not mistaken for v1.
