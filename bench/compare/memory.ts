@@ -23,7 +23,7 @@ function print(label: string, sampler: PeakMemorySampler, peaks: PeakMemory[]): 
 }
 
 const load0 = loadavg()[0]!;
-const { stack } = await startBenchStack();
+const { stack, reloads, notable } = await startBenchStack();
 try {
   const sampler = new PeakMemorySampler([stack.edge.pid, stack.synth!.pid], roleOf(stack), 250);
   await streamJob(stack.edgeUrl, WARM_UP_TEXT);
@@ -36,6 +36,9 @@ try {
     const nj = await streamJob(stack.edgeUrl, readNovel(), { timeoutMs: 3 * 3600_000 });
     print(`the novel: ${nj.total} chunks in ${((performance.now() - t1) / 1000).toFixed(1)} s (after the 50,000-character job, same stack)`, novel, novel.stop());
   }
+  // A reload restarts workerd: its new process starts from nothing, so say so next to the figures.
+  console.log(`\nwrangler reloads during the run: ${reloads()}`);
+  for (const line of notable().filter((l) => /restart|reload|crash|exit|killed/i.test(l))) console.log(`  ${line}`);
 } finally {
   await stack.stop();
   console.log(`\nload average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`);
