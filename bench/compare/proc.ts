@@ -1,4 +1,4 @@
-// Reads processes from Linux /proc: CPU time and memory of every process in a
+// Reads processes from Linux /proc: CPU time and memory (peak RSS, PSS) of every process in a
 // process group (the stack runner starts wrangler and the synthesis service
 // each in a group of its own, so a group holds workerd or the engine workers).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -47,6 +47,24 @@ function readProc(pid: number): ProcInfo | undefined {
   }
 }
 
+/**
+ * Proportional set size (`Pss` of /proc/<pid>/smaps_rollup) in bytes: resident
+ * pages, each shared page divided by the number of processes mapping it. The
+ * stack's five Node processes map the same 48 MiB node binary and two workerd
+ * processes the same workerd binary; summing RSS counts those pages once per
+ * process, summing PSS counts them once. 0 when the process is gone.
+ */
+export function readPssBytes(pid: number): number {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES') return 0;
+    throw e;
+  }
+}
+
 /** Every live process whose process group is one of `pgids`. */
 export function processesInGroups(pgids: readonly number[]): ProcInfo[] {
   const out: ProcInfo[] = [];
@@ -74,15 +92,28 @@ export interface PeakMemory {
   /** The kernel's short name of the process (`node`, `workerd`, `esbuild`...). */
   comm: string;
   peakRssBytes: number;
+  /** Largest PSS seen in a sample (PSS has no high-water mark in the kernel). */
+  peakPssBytes: number;
+}
+
+/** The stack's memory at its fullest sample: sums over its processes at one instant. */
+export interface StackMemoryPeak {
+  rssBytes: number;
+  pssBytes: number;
 }
 
 /**
  * Samples the peak RSS (VmHWM, monotonic per process) of every process in the
  * given groups every `intervalMs`, so processes that exit before the end (a
- * recycled worker) are still counted with their last reading.
+ * recycled worker) are still counted with their last reading. It also samples
+ * PSS, per process and summed over the stack: the sum of VmHWM adds peaks
+ * reached at different times and counts shared pages once per process, so it
+ * overstates what the stack holds; the largest sum of PSS over the samples is
+ * the physical memory the stack held at its fullest (up to the sampling).
  */
 export class PeakMemorySampler {
   private readonly peaks = new Map<number, PeakMemory>();
+  private readonly stackPeakBytes: StackMemoryPeak = { rssBytes: 0, pssBytes: 0 };
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly classify: (p: ProcInfo) => ProcessRole;
   private readonly pgids: readonly number[];
@@ -96,10 +127,26 @@ export class PeakMemorySampler {
   }
 
   sample(): void {
+    let rss = 0;
+    let pss = 0;
     for (const p of processesInGroups(this.pgids)) {
+      const pssBytes = readPssBytes(p.pid);
+      rss += p.rssBytes;
+      pss += pssBytes;
       const cur = this.peaks.get(p.pid);
-      if (!cur || p.peakRssBytes > cur.peakRssBytes) this.peaks.set(p.pid, { pid: p.pid, role: this.classify(p), comm: p.comm, peakRssBytes: p.peakRssBytes });
+      if (!cur) this.peaks.set(p.pid, { pid: p.pid, role: this.classify(p), comm: p.comm, peakRssBytes: p.peakRssBytes, peakPssBytes: pssBytes });
+      else {
+        cur.peakRssBytes = Math.max(cur.peakRssBytes, p.peakRssBytes);
+        cur.peakPssBytes = Math.max(cur.peakPssBytes, pssBytes);
+      }
     }
+    this.stackPeakBytes.rssBytes = Math.max(this.stackPeakBytes.rssBytes, rss);
+    this.stackPeakBytes.pssBytes = Math.max(this.stackPeakBytes.pssBytes, pss);
+  }
+
+  /** The largest sums over the stack's processes seen in one sample so far: RSS (VmRSS) and PSS. */
+  stackPeak(): StackMemoryPeak {
+    return { ...this.stackPeakBytes };
   }
 
   /** Stops sampling (after one last sample) and returns each process's peak. */

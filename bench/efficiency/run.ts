@@ -43,6 +43,8 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
   let novelPeak: number | undefined;
   let novelStats: { chars: number; stats: JobStats; seconds: number } | undefined;
   let peak50k = 0;
+  let pss50k = 0;
+  let novelPss: number | undefined;
 
   const { stack, reloads } = await startBenchStack(workers);
   const memory = new PeakMemorySampler([stack.edge.pid, stack.synth!.pid], roleOf(stack));
@@ -74,6 +76,7 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
     memory.sample();
     peaks50k = memory.stop();
     peak50k = peaks50k.reduce((a, p) => a + p.peakRssBytes, 0);
+    pss50k = memory.stackPeak().pssBytes;
     if (process.env.BENCH_NOVEL === '1') {
       const novelMemory = new PeakMemorySampler([stack.edge.pid, stack.synth!.pid], roleOf(stack), 1000);
       const t0 = performance.now();
@@ -81,6 +84,7 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
       const seconds = (performance.now() - t0) / 1000;
       novelStats = { chars: novel.length, stats: await jobStats(stack.edgeUrl, job.jobId), seconds };
       novelPeak = novelMemory.stop().reduce((a, p) => a + p.peakRssBytes, 0);
+      novelPss = novelMemory.stackPeak().pssBytes;
     }
   } finally {
     memory.stop();
@@ -101,6 +105,8 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
     peak50k,
     peaks50k,
     novelPeak,
+    pss50k,
+    novelPss,
     novelStats,
     edge,
     load: [load0, loadavg()[0]!],

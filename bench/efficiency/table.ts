@@ -17,6 +17,9 @@ export interface Measured {
   peak50k: number;
   peaks50k: PeakMemory[];
   novelPeak: number | undefined;
+  /** The stack's largest PSS summed over its processes in one sample (docs/benchmarks.md, Memory). */
+  pss50k?: number;
+  novelPss?: number | undefined;
   novelStats: { chars: number; stats: JobStats; seconds: number } | undefined;
   edge: EdgeProfileRun;
   load: [number, number];
@@ -129,6 +132,10 @@ export function goalRows(x: Measured): BenchRow[] {
     {
       figure: '  peak memory by process: service / workers / wrangler / workerd',
       value: (['synth service', 'engine worker', 'wrangler', 'workerd'] as ProcessRole[]).map((role) => mib(x.peaks50k.filter((p) => p.role === role).reduce((a, p) => a + p.peakRssBytes, 0))).join(' / '),
+    },
+    {
+      figure: '  peak memory as PSS summed at one instant: 50,000 chars / the novel',
+      value: `${x.pss50k ? mib(x.pss50k) : 'not sampled'} / ${x.novelPss === undefined ? 'not run' : mib(x.novelPss)}`,
     },
   );
   if (peerRounds.length > 0) rows.push({ figure: '  Echogarden: whole text / peak RSS', value: `${duration(mp((r) => r.peer.totalMs))} / ${mib(mp((r) => r.peer.peakRssBytes))}` });

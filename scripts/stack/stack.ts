@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { secretNames, validateProviderConfig } from '../../src/edge/backend/providers/config.ts';
+import { NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
 import { readJsonc } from './jsonc.ts';
 import { ManagedProcess } from './process.ts';
 
@@ -75,7 +76,35 @@ function wranglerEnv(): NodeJS.ProcessEnv {
     WRANGLER_UPDATE_CHECK: 'false',
     CI: process.env.CI ?? 'true',
     NO_COLOR: '1',
+    ...EDGE_MEMORY_ENV,
   };
+}
+
+/**
+ * Memory (docs/benchmarks.md, Memory). Local observability is wrangler's trace
+ * store: a Worker inside workerd that receives a streaming tail of every
+ * invocation and keeps it in SQLite, so it grows with the job (+57 MiB for the
+ * 50,000-character job); the local explorer is its UI. Nothing here reads
+ * either. GOGC and GOMEMLIMIT are for wrangler's esbuild service (Go, kept
+ * running to rebuild on change): collect at 25 % heap growth instead of 100 %,
+ * and hand freed memory back once above 48 MiB (a soft limit: a bigger build
+ * only collects more often).
+ */
+const EDGE_MEMORY_ENV: Readonly<Record<string, string>> = {
+  ...NODE_MALLOC_ENV,
+  X_LOCAL_OBSERVABILITY: 'false',
+  X_LOCAL_EXPLORER: 'false',
+  GOGC: '25',
+  GOMEMLIMIT: '48MiB',
+};
+
+/**
+ * wrangler's CLI run directly: its bin/wrangler.js only starts a second Node
+ * process running wrangler-dist/cli.js with --no-warnings (50 MiB RSS for a
+ * launcher). Node flags as for the synthesis service.
+ */
+function wranglerCommand(): string[] {
+  return ['--no-warnings', ...SMALL_HEAP_NODE_FLAGS, join(REPO_ROOT, 'node_modules/wrangler/wrangler-dist/cli.js')];
 }
 
 /** Vars that are secrets in a deployment: written to .dev.vars (wrangler hides their values) instead of the config. */
@@ -160,9 +189,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     synth = new ManagedProcess({
       name: 'synth',
       command: nodeBinary(),
-      args: [join(REPO_ROOT, 'src/synth/main.ts'), '--port', String(synthPort), ...(opts.synthArgs ?? [])],
+      args: [...SMALL_HEAP_NODE_FLAGS, join(REPO_ROOT, 'src/synth/main.ts'), '--port', String(synthPort), ...(opts.synthArgs ?? [])],
       cwd: REPO_ROOT,
-      env: { ...process.env, ...opts.synthEnv },
+      env: { ...process.env, ...NODE_MALLOC_ENV, ...opts.synthEnv },
       onLine: (line) => onLine?.('synth', line),
     });
     const m = await synth.waitForLine(/listening on (http:\/\/[\d.]+:(\d+))/, timeout);
@@ -185,7 +214,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       name: 'wrangler',
       command: nodeBinary(),
       args: [
-        join(REPO_ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+        ...wranglerCommand(),
         'dev',
         '-c', configs.orchestrator,
         '-c', configs.backend,

@@ -28,6 +28,18 @@ export const FLITE_VOICES: readonly FliteVoiceSpec[] = [
   { name: 'kal', language: 'en-us', label: 'KAL diphone 8 kHz (US English, male)', sampleRate: 8000 },
 ];
 
+/** The catalog entries of FLITE_VOICES: known without loading the engine, so a worker lists them and compiles Flite only on first use. */
+export function fliteVoices(): CatalogVoice[] {
+  return FLITE_VOICES.map((v) => ({
+    id: `flite:${v.name}`,
+    engine: 'flite',
+    language: v.language,
+    name: `Flite ${v.label}`,
+    sampleRate: v.sampleRate,
+    aliases: [v.name, `cmu_us_${v.name}`],
+  }));
+}
+
 /** The WebAssembly API (this project's Node tsconfig has no DOM lib, which declares it). */
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<WasmModule>;
@@ -66,14 +78,7 @@ export class FliteEngine implements SpeechEngine {
   }
 
   voices(): CatalogVoice[] {
-    return FLITE_VOICES.map((v) => ({
-      id: `flite:${v.name}`,
-      engine: 'flite',
-      language: v.language,
-      name: `Flite ${v.label}`,
-      sampleRate: v.sampleRate,
-      aliases: [v.name, `cmu_us_${v.name}`],
-    }));
+    return fliteVoices();
   }
 
   synthesizeSync(text: string, voiceId: string, speed: number): EngineOutput {

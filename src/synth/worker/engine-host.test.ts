@@ -28,3 +28,27 @@ describe('EngineHost', () => {
     expect(host.models()).toEqual(['rec:*', 'rec:a']);
   });
 });
+
+describe('EngineHost with a voice list known before loading', () => {
+  it('lists the voices without loading the engine, and loads it on the first request', async () => {
+    const calls: unknown[][] = [];
+    let loads = 0;
+    const listed = [{ id: 'lazy:a', engine: 'lazy', language: 'en', name: 'A', sampleRate: 16000, aliases: [] }];
+    const host = new EngineHost({
+      lazy: {
+        load: async () => {
+          loads++;
+          return recordingEngine('lazy', calls);
+        },
+        voices: () => listed,
+      },
+    });
+    expect(await host.voices()).toEqual(listed);
+    expect(loads).toBe(0);
+    expect(host.models()).toEqual([]);
+    await host.synthesize('Hello.', 'lazy:a');
+    await host.synthesize('Hello.', 'lazy:a');
+    expect(loads).toBe(1);
+    expect(host.models()).toEqual(['lazy:*', 'lazy:a']);
+  });
+});

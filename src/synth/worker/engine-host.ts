@@ -1,10 +1,15 @@
 // The engines one worker process hosts, loaded on demand, addressed by the
-// engine prefix of a voice id.
+// engine prefix of a voice id. An engine whose voices are known without
+// loading it (Flite's are compiled in) is listed without being loaded, so a
+// worker only holds the engines its requests use.
 
 import { EngineError, type EngineOutput, type SpeechEngine } from '../engines/engine.ts';
 import type { CatalogVoice } from '../voices.ts';
 
 export type EngineLoader = () => Promise<SpeechEngine>;
+
+/** A loader, or a loader with the engine's voice list when that is known before loading. */
+export type EngineSource = EngineLoader | { load: EngineLoader; voices: () => CatalogVoice[] };
 
 /** Per-request options from the synthesis request, passed on to the engine. */
 export interface HostSynthesisOptions {
@@ -13,11 +18,20 @@ export interface HostSynthesisOptions {
 
 export class EngineHost {
   private readonly loaders: Map<string, EngineLoader>;
+  private readonly staticVoices = new Map<string, () => CatalogVoice[]>();
   private readonly loaded = new Map<string, Promise<SpeechEngine>>();
   private readonly usedVoices = new Set<string>();
 
-  constructor(loaders: Record<string, EngineLoader>) {
-    this.loaders = new Map(Object.entries(loaders));
+  constructor(sources: Record<string, EngineSource>) {
+    this.loaders = new Map();
+    for (const [id, source] of Object.entries(sources)) {
+      if (typeof source === 'function') {
+        this.loaders.set(id, source);
+      } else {
+        this.loaders.set(id, source.load);
+        this.staticVoices.set(id, source.voices);
+      }
+    }
   }
 
   get engineIds(): string[] {
@@ -48,7 +62,10 @@ export class EngineHost {
 
   async voices(): Promise<CatalogVoice[]> {
     const all: CatalogVoice[] = [];
-    for (const id of this.loaders.keys()) all.push(...(await this.engine(id)).voices());
+    for (const id of this.loaders.keys()) {
+      const listed = this.staticVoices.get(id);
+      all.push(...(listed && !this.loaded.has(id) ? listed() : (await this.engine(id)).voices()));
+    }
     return all;
   }
 

@@ -6,7 +6,7 @@
 
 import { EngineError } from '../engines/engine.ts';
 import { EspeakEngine } from '../engines/espeak.ts';
-import { FliteEngine } from '../engines/flite.ts';
+import { FliteEngine, fliteVoices } from '../engines/flite.ts';
 import { encodeBinaryFrame, encodeJsonFrame, FrameDecoder } from '../protocol/framing.ts';
 import {
   envelope,
@@ -20,13 +20,14 @@ import {
   type ResponsePayload,
   type SynthesizePayload,
 } from '../protocol/messages.ts';
-import { EngineHost, type EngineLoader } from './engine-host.ts';
+import { EngineHost, type EngineSource } from './engine-host.ts';
 
 const SUPPORTED: ProtocolVersion[] = [PROTOCOL.V2_1, PROTOCOL.V2];
 
-const ENGINE_LOADERS: Record<string, EngineLoader> = {
+const ENGINE_LOADERS: Record<string, EngineSource> = {
   espeak: () => EspeakEngine.load({ warmUp: true }),
-  flite: () => FliteEngine.load(),
+  // Listed from its compiled-in voices; compiled (~25-70 MiB) only when a request or preload asks for it.
+  flite: { load: () => FliteEngine.load(), voices: fliteVoices },
 };
 
 export interface WorkerProcessOptions {
@@ -37,7 +38,7 @@ export interface WorkerProcessOptions {
 }
 
 export function runWorker(options: WorkerProcessOptions): void {
-  const loaders: Record<string, EngineLoader> = {};
+  const loaders: Record<string, EngineSource> = {};
   for (const e of options.engines) {
     const loader = ENGINE_LOADERS[e];
     if (!loader) throw new TypeError(`unknown engine ${e}`);
