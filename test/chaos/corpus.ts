@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/stack/stack.ts';
-import { planJobChunks } from '../../src/core/chunking.ts';
+import { DEFAULT_GROWN_CHARS, DEFAULT_RAMP_CHUNKS, planJobChunks } from '../../src/core/chunking.ts';
+import { FIRST_PAGE_CHARS, PAGE_MAX_CHARS, PAGE_TARGET_CHARS, paginate } from '../../src/core/pages.ts';
 import { normalizeText, paragraphsOf } from '../../src/core/text/normalize.ts';
 import type { TextChunk } from '../../src/core/text/split.ts';
 
@@ -16,7 +17,7 @@ const STORY_START = 'It is a truth universally acknowledged';
 export interface CorpusSlice {
   /** The text to send to `POST /api/tts`. */
   text: string;
-  /** The chunks the edge will make of it (same code: `planJobChunks`). */
+  /** The chunks the edge will make of it (same code: `planJobChunks`, page by page: `planLikeJob`). */
   chunks: TextChunk[];
 }
 
@@ -37,6 +38,21 @@ function storyParagraphs(): string[] {
  * least `chunks` chunks with default (sentence) splitting; then trimmed to
  * exactly `chunks` chunks when the trimmed text splits the same way.
  */
+/**
+ * The chunks a job makes of `text`, page by page as its Durable Object splits it (a small first
+ * page, then ~16K-character pages; growth goes on across pages; chunks never cross a page).
+ */
+export function planLikeJob(text: string): TextChunk[] {
+  const out: TextChunk[] = [];
+  for (const page of paginate(text, PAGE_TARGET_CHARS, PAGE_MAX_CHARS, FIRST_PAGE_CHARS)) {
+    const growth = { maxChars: DEFAULT_GROWN_CHARS, grownBefore: Math.max(0, out.length - DEFAULT_RAMP_CHUNKS) };
+    const chunks = planJobChunks(page.text, {}, Math.max(0, DEFAULT_RAMP_CHUNKS - out.length), growth);
+    if (page.continuesParagraph && chunks[0]) chunks[0] = { ...chunks[0], paragraphStart: false };
+    out.push(...chunks);
+  }
+  return out;
+}
+
 export function corpusSlice(chunks: number, from = 0): CorpusSlice {
   if (!Number.isInteger(chunks) || chunks < 1) throw new TypeError(`chunks must be a positive integer, got ${chunks}`);
   const story = storyParagraphs();
@@ -45,13 +61,13 @@ export function corpusSlice(chunks: number, from = 0): CorpusSlice {
   for (let i = from % story.length; plan.length < chunks; i = (i + 1) % story.length) {
     if (taken.length >= story.length) throw new Error(`corpus: the whole story gives fewer than ${chunks} chunks`);
     taken.push(story[i]!);
-    plan = planJobChunks(taken.join('\n\n'));
+    plan = planLikeJob(taken.join('\n\n'));
   }
   const text = taken.join('\n\n');
   if (plan.length === chunks) return { text, chunks: plan };
   // Rebuild the text from the first `chunks` chunks; keep it only if it plans identically.
   const trimmed = plan.slice(0, chunks).map((c, i) => (i > 0 && c.paragraphStart ? `\n\n${c.text}` : i > 0 ? ` ${c.text}` : c.text)).join('');
-  const replanned = planJobChunks(trimmed);
+  const replanned = planLikeJob(trimmed);
   if (replanned.length === chunks && replanned.every((c, i) => c.text === plan[i]!.text && c.paragraphStart === plan[i]!.paragraphStart)) {
     return { text: trimmed, chunks: replanned };
   }
