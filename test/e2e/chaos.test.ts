@@ -375,8 +375,9 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
     // The job finishes what it started, byte-exact.
     expect(final.status, final.errorMessage ?? '').toBe('completed');
     await expectCompletedExact(main, job.jobId, N);
-    // While the service is down, chunks wait without spending attempts (probes included).
-    expect.soft(attemptsEnd - attemptsHeld, 'attempts spent from 5 s into the outage to its end').toBe(0);
+    // While the service is down, chunks wait without spending attempts (probes included). The sum may
+    // fall: a chunk leased when the first sample was read gets its attempt back once it waits.
+    expect.soft(attemptsEnd - attemptsHeld, 'attempts spent from 5 s into the outage to its end').toBeLessThanOrEqual(0);
     // How soon it resumes (about one half-open probe period) is a reported figure, firstChunkAfterRestartS:
     // a bound on it would flake on a loaded machine.
   }, JOB_TIMEOUT_MS + cfg.outageMs);
