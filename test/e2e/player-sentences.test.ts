@@ -3,18 +3,15 @@
 // highlights, jumps, steps, sleeps and resumes by sentence inside a chunk; the
 // captions from the real stack have one cue per sentence (read back with
 // webvtt-parser, the W3C validator's parser).
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebVTTParser } from 'webvtt-parser';
-import { buildWeb } from '../../scripts/build-web.ts';
-import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import type { Stack } from '../../scripts/stack/stack.ts';
 import type { JobState } from '../../src/core/api/types.ts';
 import { chunkSentences } from '../../src/core/sentences.ts';
-import { CHROMIUM_ARGS, press, SPY, waitFor } from '../support/player-page.ts';
+import { press, SPY, startPlayerStack, waitFor } from '../support/player-page.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const KEY = 'sentences-test-key-8c2f4a';
 const NUMBERS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
@@ -23,12 +20,7 @@ describe('chunks of many sentences: the page and the captions go by sentence', (
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-    await buildWeb();
-    [stack, browser] = await Promise.all([
-      startStack({ orchestratorVars: { LECTOR_API_KEYS: `listener=${KEY}` } }),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    ]);
+    [stack, browser] = await startPlayerStack(KEY);
   });
 
   afterAll(async () => {

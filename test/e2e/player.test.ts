@@ -4,18 +4,16 @@
 // the audio clock; the sleep timer pauses; the position survives a reload and
 // follows the key to a second browser context; at 360 px nothing scrolls
 // sideways; the web app manifest and its icons are served.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWeb } from '../../scripts/build-web.ts';
-import { REPO_ROOT, startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { REPO_ROOT, type Stack } from '../../scripts/stack/stack.ts';
 import type { LibraryList } from '../../src/core/api/library.ts';
 import type { JobState } from '../../src/core/api/types.ts';
 import { jobTitle } from '../../src/core/job-title.ts';
-import { CHROMIUM_ARGS, press, read, SPY, waitFor } from '../support/player-page.ts';
+import { press, read, SPY, startPlayerStack, waitFor } from '../support/player-page.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const KEY = 'player-test-key-5b7e1d';
 const UPDATE_SHOTS = process.env.LECTOR_UPDATE_SCREENSHOTS === '1';
 const NUMBERS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
@@ -67,12 +65,7 @@ describe('the page as an audiobook player', () => {
   const api = (path: string, init: RequestInit = {}) => fetch(`${stack.edgeUrl}${path}`, { ...init, headers: { authorization: `Bearer ${KEY}` } });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-    await buildWeb();
-    [stack, browser] = await Promise.all([
-      startStack({ orchestratorVars: { LECTOR_API_KEYS: `listener=${KEY}` } }),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    ]);
+    [stack, browser] = await startPlayerStack(KEY);
   });
 
   afterAll(async () => {

@@ -2,10 +2,22 @@
 // state from the data- attributes of #player and the transcript, the Media
 // Session handlers recorded so a test can press "lock screen" buttons, and a
 // poll until a condition holds. Shared by the player's browser tests.
-import type { Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildWeb } from '../../scripts/build-web.ts';
+import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Chromium's flags for the page tests: headless, quiet, audio allowed without a gesture. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+
+/** The player tests' own stack, with one API key, and a Chromium, started together. */
+export async function startPlayerStack(key: string): Promise<[Stack, Browser]> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+  await buildWeb();
+  return Promise.all([startStack({ orchestratorVars: { LECTOR_API_KEYS: `listener=${key}` } }), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
+}
 
 export interface PlayerState {
   state: string;
