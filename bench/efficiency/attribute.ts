@@ -18,7 +18,7 @@ export interface EntrypointCpu {
 
 /** Which entrypoint a function belongs to, by its name (wrangler dev bundles without minifying). */
 const GROUPS: [string, RegExp, (c: InvocationCounts) => number][] = [
-  ['RouterCounter', /^(acquireMany|acquire|reportMany|report|loadOnce|admitsIn)$/, (c) => sumKeys(c, /^RouterCounter\./)],
+  ['RouterCounter', /^(acquireMany|acquire|reportMany|report|acquireBlock|reportBlock|record|loadOnce|admitsIn)$/, (c) => sumKeys(c, /^RouterCounter\./)],
   [
     'TtsJobDurableObject alarm (dispatch, answers, events)',
     /^(alarm|advance|pump|runChunk|applyAnswer|callBackend|flushOutcomes|recordOutcome|reschedule|stepAssembly|advanceSplitting|schedule|chunkCompleted|sendNext|sendChunk|pull|enqueue)$/,

@@ -68,11 +68,10 @@ export interface BackendStatus {
 }
 
 /**
- * A ticket's outcome must be reported within its call's timeout plus this; after that it counts
- * as a failure (the job that took it is gone). Jobs batch reports for at most REPORT_BATCH_MS.
+ * A ticket's outcome (or a block's last report) must arrive within its call's timeout plus this
+ * (for a block, after its expiry); after that it counts as a failure (the job that took it is gone).
  */
 export const REPORT_GRACE_MS = 5_000;
-export const REPORT_BATCH_MS = 1_000;
 
 interface OpenBlock {
   /** Backends the block routes to: each is charged one failure if the block is never reported. */
