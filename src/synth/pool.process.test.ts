@@ -116,13 +116,30 @@ describe('pool with real worker processes', () => {
     expect(m.getStatus().workers).toHaveLength(1);
     let peak = 0;
     const watch = setInterval(() => (peak = Math.max(peak, m.getStatus().workers.length)), 20);
-    // Enough work that one worker is still busy when the second has started, even on a loaded machine.
-    const burst = Array.from({ length: 30 }, (_, i) =>
-      m.synthesize({ text: `Sentence number ${i} of a burst of work that keeps one worker busy long enough for a second one to start, warm up, and take its share of the queue.`, voice: 'en-us' }),
-    );
-    const results = await Promise.all(burst).finally(() => clearInterval(watch));
+    // Keep the queue above the threshold until the second worker has answered a request: tied to
+    // progress, not to how fast this machine starts a worker (a fixed burst of 30 could all be
+    // drained by the first worker on a loaded machine). Bounded so a pool that never scales fails.
+    const answeredBy = new Set<string>();
+    const inFlight = new Set<Promise<void>>();
+    let sent = 0;
+    try {
+      while (answeredBy.size < 2 && sent < 600) {
+        while (inFlight.size < 8) {
+          const i = sent++;
+          const p: Promise<void> = m
+            .synthesize({ text: `Sentence number ${i} of a stream of work that keeps the queue above the threshold.`, voice: 'en-us' })
+            .then((r) => void answeredBy.add(r.workerId))
+            .finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        }
+        await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    } finally {
+      clearInterval(watch);
+    }
     expect(peak).toBe(2);
-    expect(new Set(results.map((r) => r.workerId)).size).toBe(2);
+    expect(answeredBy.size).toBe(2);
     await waitFor(() => m.getStatus().workers.length === 1, 15_000, 'scale down to one worker');
   }, 60_000);
 
