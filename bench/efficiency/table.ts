@@ -90,7 +90,8 @@ export function goalRows(x: Measured): BenchRow[] {
         const mean = e.busyMs / e.invocations;
         const p99 = percentile(e.bursts, 99);
         if (Number.isFinite(e.invocations) && e.invocations > 0) worstMean = Math.max(worstMean, mean);
-        worstP99 = Math.max(worstP99, p99);
+        // An entrypoint with no sampled burst (a few tiny calls) has no p99: NaN would hide every other row's.
+        if (Number.isFinite(p99)) worstP99 = Math.max(worstP99, p99);
         edgeRows.push({
           figure: `  ${iso.worker}: ${e.entrypoint}`,
           value: `${Number.isFinite(e.invocations) ? `${e.invocations} inv, mean ${fixed(mean, 2)} ms/inv, ` : ''}${fixed(e.busyMs, 0)} ms busy; bursts p50/p99 ${fixed(percentile(e.bursts, 50), 2)}/${fixed(p99, 2)} ms (${e.bursts.length})`,

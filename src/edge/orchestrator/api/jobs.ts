@@ -133,9 +133,9 @@ export const jobRoutes = new Hono<App>()
   .post('/tts-stream', async (c) => {
     const { req, book } = await readCreateRequest(c.req.raw, (k) => c.req.query(k));
     const created = await createJob(c.env, c.get('caller'), req, book);
-    await registerJob(c, created, req.text);
     const inline = req.inline === true || c.req.query('inline') === 'base64';
-    const res = await openStream(c.env, c.get('caller'), created.jobId, -1, inline, req.order ?? 'index');
+    // The stream opens while the job is shelved: the first audio does not wait for the library.
+    const [res] = await Promise.all([openStream(c.env, c.get('caller'), created.jobId, -1, inline, req.order ?? 'index'), registerJob(c, created, req.text)]);
     res.headers.set('x-lector-job-id', created.jobId);
     return res;
   })
