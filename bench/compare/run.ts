@@ -18,6 +18,7 @@ import { benchSlice, SLICE_CHARS } from './corpus.ts';
 import { timeEngine, timeEnginePerChunk, warmEngine, type EngineTiming } from './engine.ts';
 import { jobChunkTexts, jobStats, streamJob, synthStatus, type JobStats, type StreamedJob } from './lector-client.ts';
 import { ensurePeer, runPeer, type PeerRun } from './peer.ts';
+import { DEFAULT_MAX_CHUNKS_PER_ALARM } from '../../src/edge/orchestrator/job/config.ts';
 import { PeakMemorySampler, processesInGroups, type ProcessRole } from './proc.ts';
 import { type BenchRow } from './report.ts';
 import { countInvocations, startTraceCollector, type InvocationCounts } from './traces.ts';
@@ -173,7 +174,7 @@ interface TabulateContext {
 }
 
 /** JOB_MAX_CHUNKS_PER_ALARM (default, not overridden by the stack). */
-const ALARM_BATCH = 40;
+const ALARM_BATCH = DEFAULT_MAX_CHUNKS_PER_ALARM;
 
 /** Median gap before a chunk that opens an alarm's batch, and before any other chunk. */
 function alarmBoundaryGaps(rs: Round[]): { boundary: number; elsewhere: number } {

@@ -8,8 +8,9 @@ import { scanMp3 } from './audio/mp3.ts';
 import { scanAdts } from './audio/adts.ts';
 import { OggOpusError, scanOggOpus } from './audio/oggOpus.ts';
 import { ProviderConfigError } from './providers/config.ts';
+import { canonicalWavHeader, putStreamed, readAll } from './wavPassThrough.ts';
 import { registryFor, type ProviderRegistry, type VoiceLimits } from './providers/registry.ts';
-import { transportError, type AudioFormat, type SynthesisRequest, type SynthesisResult } from './providers/types.ts';
+import { transportError, type AudioFormat, type PendingBody, type SynthesisRequest, type SynthesisResult } from './providers/types.ts';
 import type { AiRunner } from './providers/workersAi.ts';
 
 export interface BackendEnv {
@@ -109,7 +110,15 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
       ...(route.language ? { language: route.language } : {}),
       ...(req.speed !== undefined && req.speed !== 1 ? { speed: req.speed } : {}),
       hints,
+      streamWav: true,
     });
+    const { rest, ...head } = result;
+    if (rest) {
+      const wav = canonicalWavHeader(head.audio, rest.length);
+      if (wav) return await storeStreamed(env, req, provider.name, head, rest, wav.durationMs);
+      // Not the canonical shape: read it whole and rewrite it as before.
+      result = { ...head, audio: await readAll(head.audio, rest) };
+    }
   } catch (e) {
     return transportError(provider.name, e).toFailure();
   }
@@ -126,6 +135,27 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
     return fail('storage_failed', `R2 write failed: ${String(e)}`, 503, true);
   }
   const out: RawTtsResponse = { r2Key, mimeType: stored.mimeType, jobId: req.jobId, sentenceIndex: req.sentenceIndex, bytes: stored.audio.byteLength, durationMs: stored.durationMs };
+  if (result.words) out.words = result.words;
+  return out;
+}
+
+/** A canonical WAV still on the wire, piped into R2 (wavPassThrough.ts); the answer is as for a buffered one. */
+async function storeStreamed(env: BackendEnv, req: RawTtsRequest, provider: string, result: SynthesisResult, rest: PendingBody, durationMs: number): Promise<RawTtsResponse | RawTtsFailure> {
+  const r2Key = chunkAudioKey(req.jobId, req.sentenceIndex, 'wav');
+  try {
+    if (injectR2Fault(env)) {
+      await rest.body.cancel().catch(() => undefined);
+      throw new Error('injected R2 write fault (FAULT_R2_WRITE_RATE)');
+    }
+    await putStreamed(env.TTS_AUDIO_BUCKET, r2Key, result.audio, rest, {
+      httpMetadata: { contentType: 'audio/wav' },
+      customMetadata: { jobId: req.jobId, index: String(req.sentenceIndex), voice: req.voiceId, provider, durationMs: String(durationMs) },
+    });
+  } catch (e) {
+    // A cut answer fails the put the same way: the chunk is retried, never stored short.
+    return fail('storage_failed', `R2 write failed: ${String(e)}`, 503, true);
+  }
+  const out: RawTtsResponse = { r2Key, mimeType: 'audio/wav', jobId: req.jobId, sentenceIndex: req.sentenceIndex, bytes: rest.length, durationMs };
   if (result.words) out.words = result.words;
   return out;
 }

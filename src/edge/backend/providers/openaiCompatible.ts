@@ -6,6 +6,8 @@
 // Lector's `x-lector-words` header. `speed` is sent to every kind.
 import type { VoiceInfo, WordTiming } from '../../../core/api/types.ts';
 import { isRetryableStatus, parseRetryAfter } from '../../../core/retry.ts';
+import { WAV_HEADER_BYTES } from '../../../core/audio/wav.ts';
+import { readHead } from '../wavPassThrough.ts';
 import type { OpenAiCompatibleConfig } from './config.ts';
 import { errorDetail, joinUrl, secretValue, type ProviderDeps } from './http.ts';
 import { kokoroBody, parseCaptioned, parseKokoroVoices } from './kokoro.ts';
@@ -78,7 +80,7 @@ export function openAiCompatibleProvider(cfg: OpenAiCompatibleConfig, deps: Prov
           const { audio, words } = parseCaptioned(await res.json(), req.text);
           return words.length > 0 ? { audio, mimeType, words } : { audio, mimeType };
         }
-        const out: SynthesisResult = { audio: new Uint8Array(await res.arrayBuffer()), mimeType };
+        const out = await readAudio(res, req.streamWav === true && req.format === 'wav' && cfg.server !== 'piper', mimeType);
         const words = parseWordsHeader(res.headers.get('x-lector-words'), req.text);
         if (words) out.words = words;
         return out;
@@ -101,6 +103,19 @@ export function openAiCompatibleProvider(cfg: OpenAiCompatibleConfig, deps: Prov
       return body.voices.map((v) => ({ ...v, provider: cfg.name }));
     },
   };
+}
+
+/**
+ * The body, whole; or, for a WAV the caller can stream with a Content-Length, its header
+ * and the unread rest (the isolate never holds a grown chunk's megabytes).
+ */
+async function readAudio(res: Response, streamable: boolean, mimeType: string): Promise<SynthesisResult> {
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  if (!streamable || !res.body || !Number.isSafeInteger(length) || length <= WAV_HEADER_BYTES) {
+    return { audio: new Uint8Array(await res.arrayBuffer()), mimeType };
+  }
+  const { head, ended } = await readHead(res.body, WAV_HEADER_BYTES);
+  return ended ? { audio: head, mimeType } : { audio: head, mimeType, rest: { body: res.body, length } };
 }
 
 function retryAfter(res: Response): { retryAfterMs?: number } {

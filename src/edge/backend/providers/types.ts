@@ -31,12 +31,28 @@ export interface SynthesisRequest {
   speed?: number;
   /** Context that some providers pass on: job and chunk (for logs and fault injection), model, chosen endpoint. */
   hints?: { jobId?: string; index?: number; model?: string; endpoint?: string };
+  /**
+   * The caller can store a WAV still on the wire: a provider may answer with only its first
+   * bytes in `audio` and the rest in `rest` (see wavPassThrough.ts). Others ignore it.
+   */
+  streamWav?: boolean;
+}
+
+/** The first bytes of an answer are in `audio`; this is the unread rest (../wavPassThrough.ts). */
+export interface PendingBody {
+  /** The rest of the body, after the bytes already read. */
+  body: ReadableStream<Uint8Array>;
+  /** Length of the whole body, from Content-Length. */
+  length: number;
 }
 
 export interface SynthesisResult {
+  /** The audio; with `rest`, only its first bytes. */
   audio: Uint8Array;
   mimeType: string;
   words?: WordTiming[];
+  /** The unread rest of the body (only when the request set `streamWav`). */
+  rest?: PendingBody;
 }
 
 /** What one provider can do; the orchestrator splits and dispatches within these. */
