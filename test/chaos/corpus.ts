@@ -34,18 +34,17 @@ function storyParagraphs(): string[] {
 }
 
 /**
- * Whole paragraphs from paragraph `from` of the story on, as few as give at
- * least `chunks` chunks with default (sentence) splitting; then trimmed to
- * exactly `chunks` chunks when the trimmed text splits the same way.
- */
-/**
  * The chunks a job makes of `text`, page by page as its Durable Object splits it (a small first
- * page, then ~16K-character pages; growth goes on across pages; chunks never cross a page).
+ * page, then ~16K-character pages; growth goes on across pages; chunks never cross a page), with
+ * the job's `maxChunkChars` (undefined: the default growth; 0: one paragraph per chunk), as
+ * src/edge/orchestrator/job/chunkPlan.ts plans it for a voice whose provider takes over 1,000
+ * characters (eSpeak NG through the synthesis service: 4,096).
  */
-export function planLikeJob(text: string): TextChunk[] {
+export function planLikeJob(text: string, maxChunkChars?: number): TextChunk[] {
+  const cap = maxChunkChars ?? DEFAULT_GROWN_CHARS;
   const out: TextChunk[] = [];
   for (const page of paginate(text, PAGE_TARGET_CHARS, PAGE_MAX_CHARS, FIRST_PAGE_CHARS)) {
-    const growth = { maxChars: DEFAULT_GROWN_CHARS, grownBefore: Math.max(0, out.length - DEFAULT_RAMP_CHUNKS) };
+    const growth = cap > 0 ? { maxChars: cap, grownBefore: Math.max(0, out.length - DEFAULT_RAMP_CHUNKS) } : false;
     const chunks = planJobChunks(page.text, {}, Math.max(0, DEFAULT_RAMP_CHUNKS - out.length), growth);
     if (page.continuesParagraph && chunks[0]) chunks[0] = { ...chunks[0], paragraphStart: false };
     out.push(...chunks);
@@ -53,7 +52,12 @@ export function planLikeJob(text: string): TextChunk[] {
   return out;
 }
 
-export function corpusSlice(chunks: number, from = 0): CorpusSlice {
+/**
+ * Whole paragraphs from paragraph `from` of the story on, as few as give at least `chunks` chunks
+ * as a job with `maxChunkChars` plans them; then trimmed to exactly `chunks` chunks when the
+ * trimmed text plans the same way.
+ */
+export function corpusSlice(chunks: number, from = 0, maxChunkChars?: number): CorpusSlice {
   if (!Number.isInteger(chunks) || chunks < 1) throw new TypeError(`chunks must be a positive integer, got ${chunks}`);
   const story = storyParagraphs();
   const taken: string[] = [];
@@ -61,14 +65,16 @@ export function corpusSlice(chunks: number, from = 0): CorpusSlice {
   for (let i = from % story.length; plan.length < chunks; i = (i + 1) % story.length) {
     if (taken.length >= story.length) throw new Error(`corpus: the whole story gives fewer than ${chunks} chunks`);
     taken.push(story[i]!);
-    plan = planLikeJob(taken.join('\n\n'));
+    plan = planLikeJob(taken.join('\n\n'), maxChunkChars);
   }
   const text = taken.join('\n\n');
   if (plan.length === chunks) return { text, chunks: plan };
-  // Rebuild the text from the first `chunks` chunks; keep it only if it plans identically.
+  // Rebuild the text from the first `chunks` chunks; keep it if it plans into the same chunk texts. A
+  // paragraphStart flag may differ at a page edge (paginate's fallback cut at a blank line marks the next
+  // page as continuing a paragraph); the replanned chunks are what the job makes, flags included.
   const trimmed = plan.slice(0, chunks).map((c, i) => (i > 0 && c.paragraphStart ? `\n\n${c.text}` : i > 0 ? ` ${c.text}` : c.text)).join('');
-  const replanned = planLikeJob(trimmed);
-  if (replanned.length === chunks && replanned.every((c, i) => c.text === plan[i]!.text && c.paragraphStart === plan[i]!.paragraphStart)) {
+  const replanned = planLikeJob(trimmed, maxChunkChars);
+  if (replanned.length === chunks && replanned.every((c, i) => c.text === plan[i]!.text)) {
     return { text: trimmed, chunks: replanned };
   }
   return { text, chunks: plan };

@@ -6,10 +6,12 @@
 //
 //   npx node test/chaos/kill-churn.ts [seconds per phase, default 20]
 import { startSynthServer } from '../../src/synth/server.ts';
+import { chaosConfig } from './config.ts';
 import { corpusSlice } from './corpus.ts';
 
 const phaseMs = Number(process.argv[2] ?? 20) * 1000;
-const texts = corpusSlice(60).chunks.map((c) => c.text);
+// The chunks of chaos scenario a's job.
+const texts = corpusSlice(60, 0, chaosConfig().maxChunkChars).chunks.map((c) => c.text);
 
 interface Phase {
   ok: number;

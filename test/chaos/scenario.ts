@@ -11,7 +11,9 @@ import { chunksOf, isSettled, jobState, sleep, synthStatus, waitForJob, type Cha
 import { seconds } from './report.ts';
 
 export const cfg = chaosConfig();
-export const slice = corpusSlice(cfg.chunks);
+/** Options of every chaos job: the chunk cap the slice was planned with. */
+export const JOB_OPTIONS = { maxChunkChars: cfg.maxChunkChars };
+export const slice = corpusSlice(cfg.chunks, 0, cfg.maxChunkChars);
 /** Generous bound for one job of this size, faults included. */
 export const JOB_TIMEOUT_MS = (cfg.full ? 8 : 4) * 60_000;
 

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callsPerChunk, chunksOf, createJob, histogram, isSettled, jobState, sleep, startChaosStack, type ChaosStack } from '../chaos/harness.ts';
 import { R2_FAULT_VARS } from '../chaos/r2-fault-hook.ts';
 import { RunReport, seconds } from '../chaos/report.ts';
-import { cfg, expectCompletedExact, JOB_TIMEOUT_MS, slice } from '../chaos/scenario.ts';
+import { cfg, expectCompletedExact, JOB_OPTIONS, JOB_TIMEOUT_MS, slice } from '../chaos/scenario.ts';
 
-const report = new RunReport('chaos-r2', { targetChunks: cfg.chunks, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
+const report = new RunReport('chaos-r2', { targetChunks: cfg.chunks, maxChunkChars: cfg.maxChunkChars, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
 
 describe('chaos: R2 writes fail (backend hook)', () => {
   let stack: ChaosStack | undefined;
@@ -27,7 +27,7 @@ describe('chaos: R2 writes fail (backend hook)', () => {
     async () => {
       const s = stack!;
       const started = Date.now();
-      const job = await createJob(s.edgeUrl, slice.text);
+      const job = await createJob(s.edgeUrl, slice.text, JOB_OPTIONS);
       const N = job.totalSentences;
       expect(N).toBeGreaterThan(0);
       // While it runs, each chunk must have its object as soon as it counts as completed.

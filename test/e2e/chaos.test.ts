@@ -30,7 +30,7 @@ import {
   type ChaosStack,
 } from '../chaos/harness.ts';
 import { RunReport, seconds } from '../chaos/report.ts';
-import { cfg, expectCompletedExact, expectPlannedChunks, histogramOfErrors, JOB_TIMEOUT_MS, jobSeconds, mean, settle, slice, waitForWorkers } from '../chaos/scenario.ts';
+import { cfg, expectCompletedExact, expectPlannedChunks, histogramOfErrors, JOB_OPTIONS, JOB_TIMEOUT_MS, jobSeconds, mean, settle, slice, waitForWorkers } from '../chaos/scenario.ts';
 import { messageIndexes, openSse } from '../chaos/sse-session.ts';
 
 /**
@@ -50,7 +50,7 @@ const HALF_OPEN_MS = 5_000;
  */
 const A_KILLS = 4;
 
-const report = new RunReport('chaos', { targetChunks: cfg.chunks, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
+const report = new RunReport('chaos', { targetChunks: cfg.chunks, maxChunkChars: cfg.maxChunkChars, textChars: slice.text.length, full: cfg.full, outageMs: cfg.outageMs });
 describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
   /** Default settings (JOB_MAX_ATTEMPTS=5); two engine workers. Scenarios a, b, c, d′, e. */
   let main: ChaosStack;
@@ -72,7 +72,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
         faulty = s;
         faulty.proxy.setPlan({ rate500: 0.1, rate429: 0.1, retryAfterSeconds: 1, rateHang: 0.1 });
         const startedAt = Date.now();
-        const job = await createJob(faulty.edgeUrl, slice.text);
+        const job = await createJob(faulty.edgeUrl, slice.text, JOB_OPTIONS);
         N = job.totalSentences;
         const settled = settle(faulty, job.jobId, (cfg.full ? 20 : 10) * 60_000);
         settled.catch(() => undefined); // awaited (and reported) by scenario d
@@ -87,8 +87,10 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
 
   it('baseline: the same job without faults completes, byte-exact', async () => {
     const started = Date.now();
-    const job = await createJob(main.edgeUrl, slice.text);
+    const job = await createJob(main.edgeUrl, slice.text, JOB_OPTIONS);
     expect(job.totalSentences).toBe(N);
+    // The edge plans the slice with its maxChunkChars as planLikeJob did: N chunks of small text.
+    expect(N).toBe(slice.chunks.length);
     const final = await settle(main, job.jobId);
     const durationMs = Date.now() - started;
     const calls = callsPerChunk(main.proxy, job.jobId, N);
@@ -98,7 +100,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
 
   it('a: kill -9 of a synthesis worker every k synthesis requests of the job: the job completes, byte-exact', async () => {
     const started = Date.now();
-    const job = await createJob(main.edgeUrl, slice.text);
+    const job = await createJob(main.edgeUrl, slice.text, JOB_OPTIONS);
     expect(job.totalSentences).toBe(N);
     // Faults tied to the job's progress, not the clock: before its k-th, 2k-th, ... synthesis request
     // reaches the service, a worker dies — one serving a request if there is one, as `kill -9` mid-work.
@@ -173,7 +175,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
       const keep = Math.floor(Math.random() * 4); // 0..3 chunk events, then hang up
       let got = 0;
       const session = connections === 0
-        ? openSse(`${main.edgeUrl}/api/tts-stream`, { body: { text: slice.text, voiceId: 'espeak:en-us' }, onEvent: (ev) => ev.event === 'message' && ++got > keep })
+        ? openSse(`${main.edgeUrl}/api/tts-stream`, { body: { text: slice.text, voiceId: 'espeak:en-us', ...JOB_OPTIONS }, onEvent: (ev) => ev.event === 'message' && ++got > keep })
         : openSse(`${main.edgeUrl}/api/tts/${jobId}/events`, { lastEventId, onEvent: (ev) => ev.event === 'message' && ++got > keep });
       connections++;
       if (connections === 1) jobId = (await session.response).headers.get('x-lector-job-id') ?? '';
@@ -215,7 +217,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
   }, JOB_TIMEOUT_MS);
 
   it("d′: 100% 400 after some chunks: the job fails with per-chunk errors; finished chunks stay downloadable", async () => {
-    const job = await createJob(main.edgeUrl, slice.text);
+    const job = await createJob(main.edgeUrl, slice.text, JOB_OPTIONS);
     const before = await waitForJob(main.edgeUrl, job.jobId, (s) => s.processedSentenceCount >= Math.ceil(N / 5) || isSettled(s), JOB_TIMEOUT_MS, 50);
     main.proxy.setPlan({ rate400: 1 }, job.jobId);
     const switchedAt = Date.now();
@@ -279,7 +281,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
 
   it('c: wrangler dev restarted mid-job: resumes from its alarm, no finished chunk synthesized again, SSE resumes with Last-Event-ID', async () => {
     const started = Date.now();
-    const job = await createJob(main.edgeUrl, slice.text);
+    const job = await createJob(main.edgeUrl, slice.text, JOB_OPTIONS);
     const first = openSse(`${main.edgeUrl}/api/tts/${job.jobId}/events`);
     await waitForJob(main.edgeUrl, job.jobId, (s) => s.processedSentenceCount >= Math.ceil(N / 3), JOB_TIMEOUT_MS, 50);
     const snapshot = chunksOf(await jobState(main.edgeUrl, job.jobId, true));
@@ -327,7 +329,7 @@ describe(`chaos: one ~${cfg.chunks}-chunk job per fault (issue 6 §1)`, () => {
 
   it(`b: synthesis service down for ${cfg.outageMs / 1000} s mid-job (same port): the job pauses without a retry storm or spent attempts, resumes promptly and completes`, async () => {
     const started = Date.now();
-    const job = await createJob(main.edgeUrl, slice.text);
+    const job = await createJob(main.edgeUrl, slice.text, JOB_OPTIONS);
     await waitForJob(main.edgeUrl, job.jobId, (s) => s.processedSentenceCount >= Math.ceil(N / 4), JOB_TIMEOUT_MS, 50);
     const callsAtStop = main.proxy.counts().byJob[job.jobId] ?? 0;
     await main.stack.stopSynth();

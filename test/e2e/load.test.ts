@@ -28,10 +28,11 @@ const report = new RunReport('load', {
   concurrentJobs: lc.concurrentJobs,
   directRps: lc.directRps,
   sizes: lc.sizes,
+  maxChunkChars: lc.maxChunkChars,
 });
 
 /** One slice per size, from different places in the novel (their expected audio is computed once). */
-const slices = new Map<number, CorpusSlice>(lc.sizes.map((size, i) => [size, corpusSlice(size, 40 + i * 150)]));
+const slices = new Map<number, CorpusSlice>(lc.sizes.map((size, i) => [size, corpusSlice(size, 40 + i * 150, lc.maxChunkChars)]));
 
 /** Short sentences for the direct requests, with the PCM eSpeak NG makes of each. */
 const DIRECT_TEXTS = ['It is a truth universally acknowledged.', 'Mr. Bennet was among the earliest of those who waited on Mr. Bingley.', 'Elizabeth listened in silence.', 'Not all that Mrs. Bennet could say was sufficient.', 'The evening altogether passed off pleasantly.'];
@@ -71,7 +72,7 @@ describe(`load: ${lc.concurrentJobs} concurrent jobs of ${lc.sizes.join('/')} ch
     const submittedAt = Date.now();
     const run: JobRun = { client, size, jobId: '', submittedAt, firstChunkMs: null, completedMs: null, outcome: 'open' };
     const session = openSse(`${stack.edgeUrl}/api/tts-stream`, {
-      body: { text: slice.text, voiceId: 'espeak:en-us' },
+      body: { text: slice.text, voiceId: 'espeak:en-us', maxChunkChars: lc.maxChunkChars },
       onEvent: (ev) => {
         if (ev.event === 'message' && run.firstChunkMs === null) run.firstChunkMs = Date.now() - submittedAt;
         if (ev.event === 'end') run.completedMs = Date.now() - submittedAt;

@@ -1,6 +1,9 @@
 // The public HTTP API and the internal edge contracts, as types. Runtime-free:
 // the orchestrator, the backend Worker, the web page and the CLI share them.
 
+/** Smallest `maxChunkChars` other than 0: below it a chunk is about one short sentence anyway. */
+export const MIN_MAX_CHUNK_CHARS = 100;
+
 export type SplittingPreference = 'sentence' | 'tokenCount' | 'none';
 export const SPLITTING_PREFERENCES: readonly SplittingPreference[] = ['sentence', 'tokenCount', 'none'];
 
@@ -14,6 +17,13 @@ export interface CreateJobRequest {
   splitting?: SplittingPreference;
   /** `tokenCount` splitting: whitespace tokens per chunk. */
   maxTokens?: number;
+  /**
+   * `sentence` splitting: most characters a chunk grows to after the first three (default 1,000, or the
+   * provider's limit if lower). 0 keeps one paragraph per chunk (sentences merged up to 250 characters);
+   * otherwise MIN_MAX_CHUNK_CHARS up to the voice's provider limit. Smaller chunks: finer progress, sooner
+   * first chunks of each part, less repeated on a retry; more requests.
+   */
+  maxChunkChars?: number;
   /** Stream events carry base64 audio (`audioChunk`) as in seed 001. */
   inline?: boolean;
   /** Send chunk events in completion order instead of index order. */

@@ -64,6 +64,28 @@ describe('POST /api/tts', () => {
     await expectError(await post('/api/tts', body, headers), status, code);
   });
 
+  it('maxChunkChars caps grown chunks (they still span paragraphs); 0 keeps one paragraph per chunk', async () => {
+    const paragraph = Array.from({ length: 11 }, (_, i) => `Sentence number ${i} is here.`).join(' ');
+    const text = [paragraph, paragraph, paragraph].join('\n\n');
+    const plan = async (extra: Record<string, unknown>): Promise<string[]> => {
+      const job = (await (await post('/api/tts', { text, voiceId: 'espeak:en-us', ...extra })).json()) as CreateJobResponse;
+      const state = (await (await call(`/api/tts/${job.jobId}?include=chunks`)).json()) as JobState;
+      expect((await call(`/api/tts/${job.jobId}`, { method: 'DELETE' })).status).toBe(200);
+      const chunks = state.chunks!.map((c) => c.text);
+      expect(chunks.length).toBe(job.totalSentences);
+      expect(chunks.join(' ').replace(/\s+/g, ' ')).toBe(text.replace(/\s+/g, ' '));
+      return chunks;
+    };
+    const grown = await plan({});
+    const capped = await plan({ maxChunkChars: 100 });
+    const flat = await plan({ maxChunkChars: 0 });
+    expect(Math.max(...grown.map((c) => c.length))).toBeGreaterThan(250);
+    expect(capped.length).toBeGreaterThan(grown.length);
+    expect(capped.slice(3).every((c) => c.length <= 100)).toBe(true);
+    expect(capped.some((c) => c.includes('\n\n'))).toBe(true);
+    expect(flat.every((c) => c.length <= 250 && !c.includes('\n\n'))).toBe(true);
+  });
+
   it('refuses 1,000,001 characters with 413 naming the limit', async () => {
     const err = await expectError(await post('/api/tts', { text: 'a '.repeat(500_000) + 'b' }), 413, 'text_too_long');
     expect(err.message).toMatch(/1,?000,?000/);

@@ -77,18 +77,31 @@ async function createJob(env: Env, caller: Caller, req: CreateJobRequest, book?:
     if (req.text.length > MAX_SSML_JOB_CHARS) throw new LectorError('text_too_long', 413, `SSML jobs take at most ${MAX_SSML_JOB_CHARS} characters of markup`);
     params.inputFormat = 'ssml';
   }
+  if (req.maxChunkChars !== undefined) params.growChars = await checkMaxChunkChars(env, req.maxChunkChars, voiceId, splitting, ssml);
   const init = await startJob(env, caller, params, book ?? (!ssml && isBookRequest(req) ? prepareJson(req) : undefined), webhook);
   return { ...init, links: links(init.jobId) };
 }
 
+/** `maxChunkChars` (range checked by parseCreateJob): sentence splitting of plain text only, at most the provider's limit. */
+async function checkMaxChunkChars(env: Env, maxChunkChars: number, voiceId: string, splitting: SplittingPreference, ssml: boolean): Promise<number> {
+  const refuse = (message: string) => new LectorError('validation_failed', 400, `maxChunkChars: ${message}`, { details: { field: 'maxChunkChars' } });
+  if (ssml) throw refuse('SSML jobs keep one paragraph per chunk; send maxChunkChars with text');
+  if (splitting !== 'sentence') throw refuse(`applies to sentence splitting, not ${splitting}`);
+  const limits = await voiceLimits(env, voiceId);
+  if (limits && maxChunkChars > limits.maxChars) throw refuse(`at most ${limits.maxChars} for voice ${voiceId} (its provider's limit)`);
+  return maxChunkChars;
+}
+
 /**
  * A creation request: JSON, or a document as the raw body with its options in
- * the query string (`voiceId`, `audioFormat`, `splitting`, `chapters`, `title`, `author`).
+ * the query string (`voiceId`, `audioFormat`, `splitting`, `maxChunkChars`, `chapters`, `title`, `author`).
  */
 async function readCreateRequest(request: Request, query: (k: string) => string | undefined): Promise<{ req: CreateJobRequest; book?: PreparedBook }> {
   const type = request.headers.get('content-type');
   const speed = query('speed');
   const speedOption = speed !== undefined && speed !== '' ? { speed: Number.isFinite(Number(speed)) ? Number(speed) : speed } : {};
+  const maxChunkChars = query('maxChunkChars');
+  const chunkOption = maxChunkChars !== undefined && maxChunkChars !== '' ? { maxChunkChars: /^\d{1,7}$/.test(maxChunkChars) ? Number(maxChunkChars) : maxChunkChars } : {};
   if (type && /^application\/ssml\+xml\b/i.test(type.trim())) {
     // SSML as the raw body (docs/voice-control.md); options in the query string.
     const text = new TextDecoder().decode(await request.arrayBuffer());
@@ -97,6 +110,7 @@ async function readCreateRequest(request: Request, query: (k: string) => string 
         text,
         inputFormat: 'ssml',
         ...speedOption,
+        ...chunkOption,
         ...(query('voiceId') ? { voiceId: query('voiceId') } : {}),
         ...(query('splitting') ? { splitting: query('splitting') } : {}),
       }),
@@ -110,6 +124,7 @@ async function readCreateRequest(request: Request, query: (k: string) => string 
     ...(query('splitting') ? { splitting: query('splitting') } : {}),
     ...(query('order') ? { order: query('order') } : {}),
     ...speedOption,
+    ...chunkOption,
   });
   const book = prepareUpload(bytes, type!, { title: query('title'), author: query('author'), audioFormat: parseAudioFormat(query('audioFormat'), 'mp3'), chapters: query('chapters') });
   return { req, book };

@@ -1,6 +1,6 @@
 // Request validation at the boundary: JSON bodies, job ids, chunk indexes.
 import { z } from 'zod';
-import type { CreateJobRequest } from '../../../core/api/types.ts';
+import { type CreateJobRequest, MIN_MAX_CHUNK_CHARS } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
 import { isJobId } from '../../../core/ids.ts';
 
@@ -21,6 +21,14 @@ const createJobSchema = z.object({
   voiceId: z.string().min(1).max(100).optional(),
   splitting: z.string().optional(),
   maxTokens: z.number().int().min(1).max(1000).optional(),
+  // The voice's provider limit is checked by createJob (jobs.ts), which knows the voice.
+  maxChunkChars: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .refine((n) => n === 0 || n >= MIN_MAX_CHUNK_CHARS, { error: `must be 0 (one paragraph per chunk) or at least ${MIN_MAX_CHUNK_CHARS}` })
+    .optional(),
   inline: z.boolean().optional(),
   order: z.enum(['index', 'completion']).optional(),
   // Checked by parseWebhook (webhooks/subscription.ts) for its own error code.
