@@ -84,6 +84,13 @@ describe('POST /api/tts', () => {
     expect(capped.slice(3).every((c) => c.length <= 100)).toBe(true);
     expect(capped.some((c) => c.includes('\n\n'))).toBe(true);
     expect(flat.every((c) => c.length <= 250 && !c.includes('\n\n'))).toBe(true);
+    // A document upload takes it from the query string.
+    const book = (await (await post('/api/tts?maxChunkChars=100&audioFormat=wav', `# One\n\n${text}`, { 'content-type': 'text/markdown' })).json()) as CreateJobResponse;
+    const bookState = await waitFor(book.jobId, ['completed', 'failed']);
+    const bookChunks = ((await (await call(`/api/tts/${book.jobId}?include=chunks`)).json()) as JobState).chunks!.map((c) => c.text);
+    expect(bookState.status).toBe('completed');
+    expect(bookChunks.slice(3).every((c) => c.length <= 100)).toBe(true);
+    expect(bookChunks.length).toBeGreaterThan(grown.length);
   });
 
   it('refuses 1,000,001 characters with 413 naming the limit', async () => {
