@@ -67,4 +67,19 @@ describe('paginate', () => {
     const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
     expect(norm(pagedChunks(para).map((c) => c.text).join(' '))).toBe(norm(para));
   });
+
+  it('a page cut at a blank line before the target starts the next page as a paragraph', () => {
+    // A short paragraph, then one long one (single line ends only, as in hard-wrapped text) with no
+    // blank line within the first page's limit: the last line end in the window is the blank line.
+    const first = 'A short opening paragraph of a few words, long enough to pass half the first target. '.repeat(16).trim();
+    const long = Array.from({ length: 400 }, (_, i) => `Sentence ${i} of a long paragraph with no line end at all.`).join(' ');
+    for (const blank of ['\n\n', '\n  \n']) {
+      const pages = paginate(first + blank + long, 16_384, 65_536, 2_048);
+      expect(pages[0]!.text.trim()).toBe(first);
+      expect(pages[1]!.continuesParagraph).toBe(false);
+    }
+    // A cut at a single line end inside a paragraph still continues it.
+    const wrapped = first + '\n' + long;
+    expect(paginate(wrapped, 16_384, 65_536, 2_048)[1]!.continuesParagraph).toBe(true);
+  });
 });

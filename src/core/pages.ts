@@ -22,6 +22,8 @@ export const PAGE_MAX_CHARS = 65_536;
 export const FIRST_PAGE_CHARS = 2_048;
 
 const BLANK_LINE = /\n[ \t\r\f\v]*\n/g;
+const WS_THEN_EOL_BEFORE = /\n[ \t\r\f\v]*$/;
+const WS_THEN_EOL_AFTER = /^[ \t\r\f\v]*\n/;
 
 export function paginate(text: string, target = PAGE_TARGET_CHARS, max = PAGE_MAX_CHARS, firstTarget = target): TextPage[] {
   if (text.length <= firstTarget) return [{ text, continuesParagraph: false }];
@@ -54,8 +56,11 @@ export function paginate(text: string, target = PAGE_TARGET_CHARS, max = PAGE_MA
     const code = text.charCodeAt(start + cut);
     if (code >= 0xd800 && code <= 0xdbff) cut++;
     pages.push({ text: text.slice(start, start + cut + 1), continuesParagraph: continues });
+    // The last line end may be part of a blank line before the target: then the next page starts a paragraph.
+    const end = start + cut;
+    const atBlankLine = text[end] === '\n' && (WS_THEN_EOL_BEFORE.test(text.slice(Math.max(start, end - 64), end)) || WS_THEN_EOL_AFTER.test(text.slice(end + 1, end + 65)));
     start += cut + 1;
-    continues = true;
+    continues = !atBlankLine;
   }
   return pages.filter((p) => p.text.length > 0);
 }
