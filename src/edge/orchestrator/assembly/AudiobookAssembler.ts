@@ -184,7 +184,8 @@ export class AudiobookAssembler {
     const canRead = () => cursor < plan.totalChunks && calls.used + 1 + RESERVED_CALLS <= budget && newBytes < this.partSize;
     while (canRead()) {
       const batch = await this.source.chunks(cursor, Math.min(budget, plan.totalChunks - cursor) + 1);
-      if (batch.length === 0) throw new AssemblyError('chunk_missing', `no chunk at position ${cursor}`);
+      // The chunk at the cursor is not finished yet: the job's next alarm steps again.
+      if (batch.length === 0) break;
       for (let i = 0; i < batch.length && canRead(); i++) {
         const c = batch[i]!;
         const obj = await this.bucket.get(c.key);
