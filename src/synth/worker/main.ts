@@ -7,7 +7,8 @@
 import { EngineError } from '../engines/engine.ts';
 import { EspeakEngine } from '../engines/espeak.ts';
 import { FliteEngine, fliteVoices } from '../engines/flite.ts';
-import { encodeBinaryFrame, encodeJsonFrame, FrameDecoder } from '../protocol/framing.ts';
+import { joinParts } from '../engines/engine.ts';
+import { binaryFrameParts, encodeJsonFrame, FrameDecoder } from '../protocol/framing.ts';
 import {
   envelope,
   isEnvelope,
@@ -58,18 +59,25 @@ export function runWorker(options: WorkerProcessOptions): void {
   const write = (frame: Buffer): void => {
     process.stdout.write(frame);
   };
+  // One writev of the frame's pieces: the PCM parts go out without being joined.
+  const writeParts = (parts: readonly Uint8Array[]): void => {
+    process.stdout.cork();
+    for (const p of parts) process.stdout.write(p);
+    process.stdout.uncork();
+  };
   process.stdout.on('error', (error) => {
     process.stderr.write(`worker ${workerId}: stdout closed (${String(error)}), exiting\n`);
     process.exit(0);
   });
 
-  const reply = (request: Envelope<string, unknown>, payload: ResponsePayload, pcm?: Uint8Array): void => {
+  const reply = (request: Envelope<string, unknown>, payload: ResponsePayload, pcmParts?: readonly Uint8Array[]): void => {
     const meta = { ...(request.metadata ?? { correlationId: request.messageId, retryCount: 0 }), workerId };
-    if (payload.type === 'audio' && pcm) {
+    if (payload.type === 'audio' && pcmParts) {
       if (protocol === PROTOCOL.V2_1) {
-        write(encodeBinaryFrame(envelope('response', payload, meta, protocol, request.messageId), pcm));
+        writeParts(binaryFrameParts(envelope('response', payload, meta, protocol, request.messageId), pcmParts));
         return;
       }
+      const pcm = joinParts(pcmParts);
       payload.pcmBase64 = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64');
     }
     write(encodeJsonFrame(envelope('response', payload, meta, protocol, request.messageId)));
@@ -107,13 +115,13 @@ export function runWorker(options: WorkerProcessOptions): void {
             engine: out.engine,
             voice: payload.voice,
             sampleRate: out.sampleRate,
-            pcmBytes: out.pcm.byteLength,
+            pcmBytes: out.pcmBytes,
             words: out.words,
             synthMs: performance.now() - t0,
             rssBytes: process.memoryUsage.rss(),
             models: host.models(),
           };
-          reply(msg, audio, out.pcm);
+          reply(msg, audio, out.pcmParts);
         } catch (error) {
           const code = error instanceof EngineError ? error.code : 'engine_failed';
           process.stderr.write(`worker ${workerId}: synthesis failed: ${String(error)}\n`);
