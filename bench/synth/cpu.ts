@@ -42,6 +42,9 @@ export interface SynthCpuReport {
   /** Service start: spawn → listening, and the CPU every process used until then. */
   startMs: number;
   startCpuMs: number;
+  /** Listening → the service's processes idle (idle-time warm-up done), and their CPU over that span. */
+  settleMs: number;
+  settleCpuMs: number;
   loadAverage: [number, number];
 }
 
@@ -98,6 +101,20 @@ async function startService(workers: number, profileDir: string | undefined): Pr
   };
 }
 
+const groupCpu = (pgid: number): number => processesInGroups([pgid]).reduce((a, p) => a + p.cpuMs, 0);
+
+/** Waits until the group used under 5% of a core over a second (at most 60 s). */
+async function settled(pgid: number): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  let last = groupCpu(pgid);
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = groupCpu(pgid);
+    if (now - last < 50) return;
+    last = now;
+  }
+}
+
 /** Sends every chunk, `concurrency` at once, in order; returns the engine ms the workers reported. */
 async function sendAll(url: string, chunks: readonly string[], concurrency: number): Promise<number> {
   let next = 0;
@@ -150,10 +167,17 @@ export async function benchSynthCpu(workers = Number(process.env.BENCH_SYNTH_WOR
   const t0 = performance.now();
   const svc = await startService(workers, profileDir);
   const startMs = performance.now() - t0;
-  const startCpuMs = processesInGroups([svc.pid]).reduce((a, p) => a + p.cpuMs, 0);
+  const startCpuMs = groupCpu(svc.pid);
   let first: CpuSplit;
   let second: CpuSplit;
+  let settleMs = 0;
+  let settleCpuMs = 0;
   try {
+    // The stack starts wrangler after the service is listening (10 s or more): workers are idle meanwhile.
+    const t1 = performance.now();
+    await settled(svc.pid);
+    settleMs = performance.now() - t1;
+    settleCpuMs = groupCpu(svc.pid) - startCpuMs;
     // As the efficiency bench does before its timed job: one short job.
     if (process.env.BENCH_SYNTHCPU_COLD !== '1') await sendAll(svc.url, planJobChunks(WARM_UP_TEXT).map((c) => c.text), workers);
     first = await timedJob(svc, chunks, workers);
@@ -171,6 +195,8 @@ export async function benchSynthCpu(workers = Number(process.env.BENCH_SYNTH_WOR
     inProcessWarmCpuMs: local.warm,
     startMs,
     startCpuMs,
+    settleMs,
+    settleCpuMs,
     loadAverage: [load0, loadavg()[0]!],
   };
 }
@@ -182,6 +208,7 @@ export function synthCpuRows(r: SynthCpuReport): { figure: string; value: string
   const rows: { figure: string; value: string }[] = [
     { figure: `chunks (50,000 characters), engine workers`, value: `${r.chunks}, ${r.workers}` },
     { figure: 'service start: wall / CPU of all its processes (ms)', value: `${f0(r.startMs)} / ${f0(r.startCpuMs)}` },
+    { figure: 'then until idle (worker warm-up): wall / CPU (ms)', value: `${f0(r.settleMs)} / ${f0(r.settleCpuMs)}` },
   ];
   for (const [name, s] of [['first job', r.first], ['second job', r.second]] as const) {
     rows.push(

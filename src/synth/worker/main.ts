@@ -22,6 +22,7 @@ import {
   type SynthesizePayload,
 } from '../protocol/messages.ts';
 import { EngineHost, type EngineSource } from './engine-host.ts';
+import { DEFAULT_WARM_UP_CHARS, IdleWarmUp } from './warm-up.ts';
 
 const SUPPORTED: ProtocolVersion[] = [PROTOCOL.V2_1, PROTOCOL.V2];
 
@@ -36,6 +37,8 @@ export interface WorkerProcessOptions {
   engines: string[];
   /** Called before each synthesis; throwing fails that request (fault injection in tests). */
   beforeSynthesize?: (payload: SynthesizePayload) => void;
+  /** Characters of idle-time eSpeak warm-up after the handshake (warm-up.ts; default 12,000, 0 = none). */
+  warmUpChars?: number;
 }
 
 export function runWorker(options: WorkerProcessOptions): void {
@@ -51,6 +54,16 @@ export function runWorker(options: WorkerProcessOptions): void {
   let workerId = `pid-${process.pid}`;
   let served = 0;
   let chain: Promise<void> = Promise.resolve();
+  /** Requests received and not yet answered: warm-up steps wait for none. */
+  let waiting = 0;
+  const warmUp = new IdleWarmUp(
+    {
+      synthesize: async (text) => void (await (await host.engine('espeak')).synthesizeParts(text, 'espeak:en-us', 1)),
+      busy: () => waiting > 0,
+      log: (line) => process.stderr.write(`worker ${workerId}: ${line}\n`),
+    },
+    options.warmUpChars ?? DEFAULT_WARM_UP_CHARS,
+  );
 
   // Libraries that print must not write into the protocol stream.
   console.log = console.error;
@@ -99,6 +112,8 @@ export function runWorker(options: WorkerProcessOptions): void {
       );
       write(encodeJsonFrame(ack));
       protocol = chosen;
+      // Only an eSpeak this worker already loaded; a Flite-only worker does not load it for this.
+      if (host.models().includes('espeak:*')) warmUp.kick();
       return;
     }
     if (msg.type !== 'request') return;
@@ -110,6 +125,7 @@ export function runWorker(options: WorkerProcessOptions): void {
           options.beforeSynthesize?.(payload);
           const out = await host.synthesize(payload.text, payload.voice, payload.speed === undefined ? {} : { speed: payload.speed });
           served++;
+          warmUp.served(payload.text.length);
           const audio: AudioPayload = {
             type: 'audio',
             engine: out.engine,
@@ -143,9 +159,15 @@ export function runWorker(options: WorkerProcessOptions): void {
     onFrame: (frame) => {
       const value = frame.kind === 'json' ? frame.value : frame.header;
       if (!isEnvelope(value)) return;
-      chain = chain.then(() => handle(value)).catch((error: unknown) => {
-        process.stderr.write(`worker ${workerId}: ${String(error)}\n`);
-      });
+      waiting++;
+      chain = chain
+        .then(() => handle(value))
+        .catch((error: unknown) => {
+          process.stderr.write(`worker ${workerId}: ${String(error)}\n`);
+        })
+        .finally(() => {
+          if (--waiting === 0) warmUp.kick();
+        });
     },
     onStray: (text) => process.stderr.write(`worker ${workerId}: ignored stdin text: ${text.slice(0, 200)}\n`),
     onCorrupt: (reason) => process.stderr.write(`worker ${workerId}: dropped frame: ${reason}\n`),
@@ -162,6 +184,14 @@ export function runWorker(options: WorkerProcessOptions): void {
   process.on('SIGINT', () => process.exit(0));
 }
 
+function parseWarmUpChars(): number | undefined {
+  const raw = process.env.LECTOR_WORKER_WARM_UP_CHARS;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new TypeError(`LECTOR_WORKER_WARM_UP_CHARS must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 function parseEngines(argv: readonly string[]): string[] {
   const i = argv.indexOf('--engines');
   const list = i >= 0 ? argv[i + 1] : process.env.LECTOR_WORKER_ENGINES;
@@ -169,5 +199,6 @@ function parseEngines(argv: readonly string[]): string[] {
 }
 
 if (import.meta.main) {
-  runWorker({ engines: parseEngines(process.argv.slice(2)) });
+  const warmUpChars = parseWarmUpChars();
+  runWorker({ engines: parseEngines(process.argv.slice(2)), ...(warmUpChars !== undefined ? { warmUpChars } : {}) });
 }
