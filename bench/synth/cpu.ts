@@ -6,9 +6,10 @@
 // from /proc, per process: the service, its engine workers, and this process
 // for the in-process engine.
 //
-//   node bench/synth/cpu.ts            (npm run bench -- synthcpu)
-//   BENCH_SYNTHCPU_PROFILE=dir node bench/synth/cpu.ts   (also writes --cpu-prof profiles of the service and workers)
-//   BENCH_SYNTHCPU_COLD=1: no warm-up job before the timed job
+//   node bench/synth/cpu.ts
+//   BENCH_SYNTHCPU_PROFILE=dir   also writes --cpu-prof profiles of the service and its workers into dir
+//   BENCH_SYNTHCPU_COLD=1        no warm-up job before the timed jobs
+//   BENCH_SYNTHCPU_REPO=dir      runs the service of another checkout (an older commit, for before/after)
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
@@ -73,7 +74,7 @@ async function startService(workers: number, profileDir: string | undefined): Pr
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(
     process.execPath,
-    [...SMALL_HEAP_NODE_FLAGS, ...prof, join(REPO_ROOT, 'src/synth/main.ts'), '--port', '0', '--min-workers', String(workers), '--max-workers', String(workers), '--engines', 'espeak'],
+    [...SMALL_HEAP_NODE_FLAGS, ...prof, join(process.env.BENCH_SYNTHCPU_REPO || REPO_ROOT, 'src/synth/main.ts'), '--port', '0', '--min-workers', String(workers), '--max-workers', String(workers), '--engines', 'espeak'],
     {
       // Workers inherit NODE_OPTIONS: their profiles land in the same folder.
       env: { ...process.env, ...NODE_MALLOC_ENV, ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) },

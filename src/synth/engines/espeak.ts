@@ -169,6 +169,16 @@ export class EspeakEngine implements SpeechEngine {
  */
 export function heapSnapshot(heap: Uint8Array): Uint8Array {
   let end = heap.length;
+  const whole = heap.byteOffset % 4 === 0 ? heap.length >> 2 : 0;
+  // Bytes past the last whole 4-byte word, then whole zero words (4x fewer steps over ~15 MiB of zeros),
+  // then byte by byte inside the last non-zero word.
+  while (end > whole * 4 && heap[end - 1] === 0) end--;
+  if (whole > 0 && end === whole * 4) {
+    const words = new Uint32Array(heap.buffer, heap.byteOffset, whole);
+    let w = whole;
+    while (w > 0 && words[w - 1] === 0) w--;
+    end = w * 4;
+  }
   while (end > 0 && heap[end - 1] === 0) end--;
   return heap.slice(0, end);
 }

@@ -184,9 +184,13 @@ export function runWorker(options: WorkerProcessOptions): void {
   process.on('SIGINT', () => process.exit(0));
 }
 
+/**
+ * LECTOR_WORKER_WARM_UP_CHARS, else none under vitest: a test run starts dozens of
+ * short-lived pools on a shared machine, and warm-up is CPU spent ahead of demand.
+ */
 function parseWarmUpChars(): number | undefined {
   const raw = process.env.LECTOR_WORKER_WARM_UP_CHARS;
-  if (raw === undefined || raw === '') return undefined;
+  if (raw === undefined || raw === '') return process.env.VITEST ? 0 : undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new TypeError(`LECTOR_WORKER_WARM_UP_CHARS must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return n;
