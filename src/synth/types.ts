@@ -48,8 +48,11 @@ export interface SynthesisRequest {
 }
 
 export interface SynthesisResult {
-  /** Signed 16-bit little-endian mono PCM. */
-  pcm: Uint8Array;
+  /** Signed 16-bit little-endian mono PCM (joined from `pcmParts` when first read). */
+  readonly pcm: Uint8Array;
+  /** The same PCM in the pieces it arrived in from the worker; writing these avoids a copy. */
+  pcmParts: readonly Uint8Array[];
+  pcmBytes: number;
   sampleRate: number;
   durationMs: number;
   engine: EngineId;

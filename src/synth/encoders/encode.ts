@@ -4,7 +4,8 @@
 // chunk contract of docs/formats.md: MP3 is CBR mono raw frames (no ID3, no
 // Xing) so chunks concatenate; Opus is one Ogg Opus stream per call.
 
-import { encodeWav } from '../../core/audio/wav.ts';
+import { encodeWav, WAV_HEADER_BYTES, wavHeader } from '../../core/audio/wav.ts';
+import { joinParts } from '../engines/engine.ts';
 import { RESPONSE_CONTENT_TYPES, type ResponseFormat } from '../../core/openai/speech.ts';
 import { runFfmpeg } from './ffmpeg.ts';
 import { encodeMp3 } from './lame.ts';
@@ -87,4 +88,26 @@ export async function encodeSpeech(pcm: Uint8Array, sampleRate: number, format: 
   const d = settings.duration(audio);
   const delayMs = (settings.delaySamples / sampleRate) * 1000;
   return { audio, contentType, durationMs: d.durationMs, samples: d.samples, durationSampleRate: d.sampleRate, delayMs, encodeMs };
+}
+
+/** EncodedAudio whose bytes are pieces to send in order (WAV and PCM: the engine's PCM parts, not copied). */
+export interface EncodedParts extends Omit<EncodedAudio, 'audio'> {
+  parts: readonly Uint8Array[];
+  byteLength: number;
+}
+
+/**
+ * `encodeSpeech` for PCM in parts: WAV is a 44-byte header followed by the
+ * parts themselves and raw PCM is the parts, so neither copies the audio;
+ * compressed formats join the parts once for their encoder.
+ */
+export async function encodeSpeechParts(pcmParts: readonly Uint8Array[], pcmBytes: number, sampleRate: number, format: ResponseFormat, options: EncodeOptions = {}): Promise<EncodedParts> {
+  if (format === 'wav' || format === 'pcm') {
+    const samples = pcmBytes >> 1;
+    const parts = format === 'wav' ? [wavHeader({ sampleRate, channels: 1, bitsPerSample: 16 }, pcmBytes), ...pcmParts] : pcmParts;
+    const byteLength = pcmBytes + (format === 'wav' ? WAV_HEADER_BYTES : 0);
+    return { parts, byteLength, contentType: RESPONSE_CONTENT_TYPES[format], durationMs: (samples / sampleRate) * 1000, samples, durationSampleRate: sampleRate, delayMs: 0, encodeMs: 0 };
+  }
+  const { audio, ...rest } = await encodeSpeech(joinParts(pcmParts), sampleRate, format, options);
+  return { ...rest, parts: [audio], byteLength: audio.byteLength };
 }

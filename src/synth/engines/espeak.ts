@@ -8,7 +8,7 @@
 import init from '@echogarden/espeak-ng-emscripten';
 import type { ESpeakNGWorker, EspeakModule } from '@echogarden/espeak-ng-emscripten';
 import type { CatalogVoice } from '../voices.ts';
-import { EngineError, int16ChunksToLE, type EngineOutput, type SpeechEngine } from './engine.ts';
+import { EngineError, int16ChunksAsLEParts, int16ChunksToLE, joinParts, type EngineAudio, type EngineOutput, type SpeechEngine } from './engine.ts';
 import { prepareEspeakText, wordTimings, type RawWordEvent } from './espeak-text.ts';
 import { loadTimeStretcher, type TimeStretcher } from './time-stretch.ts';
 
@@ -106,8 +106,22 @@ export class EspeakEngine implements SpeechEngine {
     return [...this.byId.values()].map((v) => v.descriptor);
   }
 
-  /** Synchronous core, also used by the in-process reference helper. */
+  /** Synchronous core, also used by the in-process reference helper: the PCM in one array. */
   synthesizeSync(text: string, voiceId: string, speed: number): EngineOutput {
+    const out = this.render(text, voiceId, speed);
+    return { pcm: joinParts(out.pcmParts), sampleRate: out.sampleRate, words: out.words };
+  }
+
+  async synthesize(text: string, voiceId: string, speed: number): Promise<EngineOutput> {
+    return this.synthesizeSync(text, voiceId, speed);
+  }
+
+  /** The worker's path: the PCM in the pieces eSpeak handed over, not joined. */
+  async synthesizeParts(text: string, voiceId: string, speed: number): Promise<EngineAudio> {
+    return this.render(text, voiceId, speed);
+  }
+
+  private render(text: string, voiceId: string, speed: number): EngineAudio {
     const voice = this.byId.get(voiceId);
     if (!voice) throw new EngineError('unknown_voice', `eSpeak has no voice ${voiceId}`);
     const prepared = prepareEspeakText(text);
@@ -126,19 +140,18 @@ export class EspeakEngine implements SpeechEngine {
       }
       return 0;
     });
-    let pcm = int16ChunksToLE(chunks);
+    // Each chunk is the binding's own copy of the samples (HEAP16.slice), so views of them stay valid.
+    let parts: Uint8Array[] = int16ChunksAsLEParts(chunks);
     // Beyond eSpeak's rate limits Sonic stretches the rest; word times scale with it.
     const residual = residualSpeed(speed);
     if (residual !== 1) {
-      pcm = this.stretcher.stretch(pcm, this.sampleRate, residual);
+      parts = [this.stretcher.stretch(int16ChunksToLE(chunks), this.sampleRate, residual)];
       for (const e of events) e.audioMs = Math.round(e.audioMs / residual);
     }
-    const totalMs = Math.round((pcm.byteLength / 2 / this.sampleRate) * 1000);
-    return { pcm, sampleRate: this.sampleRate, words: wordTimings(prepared, events, totalMs) };
-  }
-
-  async synthesize(text: string, voiceId: string, speed: number): Promise<EngineOutput> {
-    return this.synthesizeSync(text, voiceId, speed);
+    let pcmBytes = 0;
+    for (const p of parts) pcmBytes += p.byteLength;
+    const totalMs = Math.round((pcmBytes / 2 / this.sampleRate) * 1000);
+    return { pcmParts: parts, pcmBytes, sampleRate: this.sampleRate, words: wordTimings(prepared, events, totalMs) };
   }
 
   private restoreHeap(): void {
@@ -156,6 +169,16 @@ export class EspeakEngine implements SpeechEngine {
  */
 export function heapSnapshot(heap: Uint8Array): Uint8Array {
   let end = heap.length;
+  const whole = heap.byteOffset % 4 === 0 ? heap.length >> 2 : 0;
+  // Bytes past the last whole 4-byte word, then whole zero words (4x fewer steps over ~15 MiB of zeros),
+  // then byte by byte inside the last non-zero word.
+  while (end > whole * 4 && heap[end - 1] === 0) end--;
+  if (whole > 0 && end === whole * 4) {
+    const words = new Uint32Array(heap.buffer, heap.byteOffset, whole);
+    let w = whole;
+    while (w > 0 && words[w - 1] === 0) w--;
+    end = w * 4;
+  }
   while (end > 0 && heap[end - 1] === 0) end--;
   return heap.slice(0, end);
 }

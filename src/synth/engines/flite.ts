@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { parseWav } from '../../core/audio/wav.ts';
 import type { CatalogVoice } from '../voices.ts';
-import { EngineError, type EngineOutput, type SpeechEngine } from './engine.ts';
+import { asEngineAudio, EngineError, type EngineAudio, type EngineOutput, type SpeechEngine } from './engine.ts';
 
 interface FliteVoiceSpec {
   name: string;
@@ -107,6 +107,10 @@ export class FliteEngine implements SpeechEngine {
 
   async synthesize(text: string, voiceId: string, speed: number): Promise<EngineOutput> {
     return this.synthesizeSync(text, voiceId, speed);
+  }
+
+  async synthesizeParts(text: string, voiceId: string, speed: number): Promise<EngineAudio> {
+    return asEngineAudio(this.synthesizeSync(text, voiceId, speed));
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DEFAULT_RESPONSE_FORMAT, speechRequestSchema } from '../../core/openai/speech.ts';
-import { encodeSpeech } from '../encoders/encode.ts';
+import { encodeSpeechParts } from '../encoders/encode.ts';
 import type { TTSManager } from '../manager.ts';
 import { publicVoice } from '../voices.ts';
 import { DASHBOARD_HTML } from './dashboard.ts';
@@ -126,7 +126,7 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
       };
       let encoded;
       try {
-        encoded = await encodeSpeech(result.pcm, result.sampleRate, format, { signal: c.req.raw.signal });
+        encoded = await encodeSpeechParts(result.pcmParts, result.pcmBytes, result.sampleRate, format, { signal: c.req.raw.signal });
       } catch (error) {
         throw fromEncoderError(error);
       }
@@ -145,7 +145,7 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
       }
       headers['content-type'] = encoded.contentType;
       if (format === 'pcm') headers['x-sample-rate'] = String(result.sampleRate);
-      return new Response(encoded.audio, { status: 200, headers });
+      return new Response(responseBody(encoded.parts), { status: 200, headers: { ...headers, 'content-length': String(encoded.byteLength) } });
     },
   );
 
@@ -158,6 +158,22 @@ export function createSynthApp(manager: TTSManager, options: SynthAppOptions = {
   app.get('/dashboard', (c) => c.html(DASHBOARD_HTML));
 
   return app;
+}
+
+/**
+ * The answer's bytes as they are: one array, or a stream of the parts (the
+ * worker's PCM as it arrived, ~64 KiB each) that the HTTP server writes one by
+ * one, so a WAV answer is never copied into one buffer.
+ */
+function responseBody(parts: readonly Uint8Array[]): Uint8Array | ReadableStream<Uint8Array> {
+  if (parts.length === 1) return parts[0]!;
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next < parts.length) controller.enqueue(parts[next++]!);
+      else controller.close();
+    },
+  });
 }
 
 function parsePriority(value: string | undefined): 'high' | 'normal' | 'low' {

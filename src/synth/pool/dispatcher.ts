@@ -3,6 +3,7 @@
 // retry on another worker after a worker fault, and the answer to the caller.
 
 import type { TTSManagerConfig } from '../config.ts';
+import { joinParts } from '../engines/engine.ts';
 import type { SynthMetrics } from '../metrics.ts';
 import { WorkerState, type Priority, type SynthesisResult } from '../types.ts';
 import type { CatalogVoice } from '../voices.ts';
@@ -161,10 +162,11 @@ export class Dispatcher {
       const ms = performance.now() - t0;
       member.outcomes.record(true, ms);
       member.lastOkAt = Date.now();
-      this.succeed(pending, {
-        pcm: audio.pcm,
+      this.succeed(pending, withJoinedPcm({
+        pcmParts: audio.pcmParts,
+        pcmBytes: audio.pcmBytes,
         sampleRate: audio.sampleRate,
-        durationMs: Math.round((audio.pcm.byteLength / 2 / audio.sampleRate) * 1000),
+        durationMs: Math.round((audio.pcmBytes / 2 / audio.sampleRate) * 1000),
         engine: audio.engine,
         voice: pending.voice.id,
         words: audio.words,
@@ -173,7 +175,7 @@ export class Dispatcher {
         queuedMs: round(t0 - pending.enqueuedAt),
         engineMs: round(audio.synthMs),
         latencyMs: 0,
-      });
+      }));
     } catch (err) {
       this.onAttemptFailed(pending, member, err instanceof Error ? err : new Error(String(err)), t0);
     } finally {
@@ -246,6 +248,18 @@ export class Dispatcher {
     const wait = Math.min(...relevant.map((m) => m.breaker.msUntilHalfOpen(now)));
     return new PoolError('no_worker', 'every worker for this voice has an open circuit breaker', { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) });
   }
+}
+
+/**
+ * Adds `pcm`, joined from `pcmParts` on first read: the HTTP app writes the
+ * parts and never joins a WAV or PCM answer; library callers read `pcm` as before.
+ */
+function withJoinedPcm(result: Omit<SynthesisResult, 'pcm'>): SynthesisResult {
+  let joined: Uint8Array | undefined;
+  return Object.defineProperty(result, 'pcm', {
+    enumerable: true,
+    get: (): Uint8Array => (joined ??= joinParts(result.pcmParts)),
+  }) as SynthesisResult;
 }
 
 /**

@@ -235,11 +235,12 @@ export class EngineWorker {
       });
     }
     if (reply.type !== 'audio') throw new PoolError('worker_error', `unexpected reply ${reply.type} to synthesize`, { retryable: true });
-    const pcm = reply.body ?? (reply.pcmBase64 !== undefined ? new Uint8Array(Buffer.from(reply.pcmBase64, 'base64')) : null);
-    if (!pcm || pcm.byteLength !== reply.pcmBytes) throw new PoolError('worker_error', 'audio reply without the announced PCM', { retryable: true });
+    const pcmParts = reply.bodyParts ?? (reply.pcmBase64 !== undefined ? [new Uint8Array(Buffer.from(reply.pcmBase64, 'base64'))] : null);
+    const pcmBytes = pcmParts?.reduce((n, p) => n + p.byteLength, 0);
+    if (!pcmParts || pcmBytes !== reply.pcmBytes) throw new PoolError('worker_error', 'audio reply without the announced PCM', { retryable: true });
     this.rssBytes = reply.rssBytes;
     for (const m of reply.models) this.models.add(m);
-    return { pcm, sampleRate: reply.sampleRate, engine: reply.engine, voice: reply.voice, words: reply.words, synthMs: reply.synthMs };
+    return { pcmParts, pcmBytes, sampleRate: reply.sampleRate, engine: reply.engine, voice: reply.voice, words: reply.words, synthMs: reply.synthMs };
   }
 
   /** Liveness and memory; v1 workers are checked through /proc. */
@@ -290,7 +291,7 @@ export class EngineWorker {
     else if (msg.type === 'event') {
       const ev = msg.payload as { message?: string };
       this.options.log(`[${this.id}] ${ev.message ?? JSON.stringify(ev)}`);
-    } else if (msg.type === 'response') this.v2.settle(msg, frame.kind === 'binary' ? frame.body : undefined);
+    } else if (msg.type === 'response') this.v2.settle(msg, frame.kind === 'binary' ? frame.parts : undefined);
   }
 
   private write(bytes: Buffer): void {

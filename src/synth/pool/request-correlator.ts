@@ -6,8 +6,8 @@ import { envelope, type Envelope, type EnvelopeMetadata, type RequestPayload, ty
 import { PoolError } from './errors.ts';
 import { PendingReplies } from './pending-replies.ts';
 
-/** A response payload; in v2.1 an audio reply carries its PCM as the frame body. */
-export type CorrelatedReply = ResponsePayload & { body?: Uint8Array };
+/** A response payload; in v2.1 an audio reply carries its PCM as the frame body (`bodyParts`: its pieces, not joined). */
+export type CorrelatedReply = ResponsePayload & { bodyParts?: readonly Uint8Array[] };
 
 export class RequestCorrelator {
   private readonly pending = new PendingReplies<CorrelatedReply>();
@@ -33,11 +33,11 @@ export class RequestCorrelator {
     );
   }
 
-  /** Settles the request a `response` frame answers (`body`: the v2.1 frame body). */
-  settle(msg: Envelope<string, unknown>, body?: Uint8Array): void {
+  /** Settles the request a `response` frame answers (`bodyParts`: the v2.1 frame body). */
+  settle(msg: Envelope<string, unknown>, bodyParts?: readonly Uint8Array[]): void {
     if (msg.inReplyTo === undefined) return;
     const payload = msg.payload as ResponsePayload;
-    if (!this.pending.resolve(msg.inReplyTo, body ? Object.assign({}, payload, { body }) : payload)) {
+    if (!this.pending.resolve(msg.inReplyTo, bodyParts ? Object.assign({}, payload, { bodyParts }) : payload)) {
       this.log(`[${this.workerId}] reply to unknown or abandoned request ${msg.inReplyTo}`);
     }
   }

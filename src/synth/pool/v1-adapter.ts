@@ -63,7 +63,8 @@ export class V1Adapter {
       const wav = parseWav(new Uint8Array(await readFile(outputPath)));
       if (wav.format.channels !== 1) throw new PoolError('worker_error', `v1 worker ${this.workerId} wrote ${wav.format.channels} channels`, { retryable: false });
       return {
-        pcm: new Uint8Array(wav.pcm),
+        pcmParts: [wav.pcm],
+        pcmBytes: wav.pcm.byteLength,
         sampleRate: wav.format.sampleRate,
         engine: this.engineName,
         voice: request.voice,

@@ -15,7 +15,9 @@ export interface WorkerSynthesisRequest {
 }
 
 export interface WorkerAudio {
-  pcm: Uint8Array;
+  /** s16le PCM in the pieces it arrived in (not joined). */
+  pcmParts: readonly Uint8Array[];
+  pcmBytes: number;
   sampleRate: number;
   engine: string;
   voice: string;

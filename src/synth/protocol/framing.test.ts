@@ -2,7 +2,7 @@
 // and gives up on a stalled partial frame after its timeout (fake clock).
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeBinaryFrame, encodeJsonFrame, FrameDecoder, type Frame } from './framing.ts';
+import { binaryFrameParts, encodeBinaryFrame, encodeJsonFrame, FrameDecoder, type BinaryFrame, type Frame } from './framing.ts';
 
 function collect(partialFrameTimeoutMs = 1000) {
   const frames: Frame[] = [];
@@ -49,8 +49,33 @@ describe('FrameDecoder', () => {
     const bytes = Buffer.concat([Buffer.from('junk'), encodeBinaryFrame({ id: 'x' }, body), encodeJsonFrame({ after: true })]);
     for (let i = 0; i < bytes.length; i += 7) decoder.push(bytes.subarray(i, i + 7));
     expect(frames).toHaveLength(2);
-    expect(frames[0]).toEqual({ kind: 'binary', header: { id: 'x' }, body });
+    expect(frames[0]).toMatchObject({ kind: 'binary', header: { id: 'x' }, byteLength: 5000, body });
+    // The body arrives as views of the pushed pieces, in order, not joined.
+    const parts = (frames[0] as BinaryFrame).parts;
+    expect(parts.length).toBeGreaterThan(700);
+    expect(Buffer.concat(parts)).toEqual(Buffer.from(body));
     expect(frames[1]).toEqual({ kind: 'json', value: { after: true } });
+  });
+
+  it('decodes a frame written as parts (writev) and split across reads, with the next frame in its last read', () => {
+    const { decoder, frames, corrupt } = collect();
+    const pcm = [new Uint8Array(3000).fill(1), new Uint8Array(70_000).fill(2), new Uint8Array(5).fill(3)];
+    const bytes = Buffer.concat([...binaryFrameParts({ id: 'p' }, pcm), encodeJsonFrame({ next: 1 }), encodeBinaryFrame({ id: 'q' }, new Uint8Array([9, 9]))]);
+    for (let i = 0; i < bytes.length; i += 65_536) decoder.push(bytes.subarray(i, i + 65_536));
+    expect(corrupt).toEqual([]);
+    expect(frames.map((f) => (f.kind === 'json' ? f.value : f.header))).toEqual([{ id: 'p' }, { next: 1 }, { id: 'q' }]);
+    expect(Buffer.from((frames[0] as BinaryFrame).body).equals(Buffer.concat(pcm))).toBe(true);
+    expect(Buffer.from((frames[2] as BinaryFrame).body)).toEqual(Buffer.from([9, 9]));
+  });
+
+  it('drops a split binary frame with a bad CRC and decodes what follows', () => {
+    const { decoder, frames, corrupt } = collect();
+    const bad = encodeBinaryFrame({ id: 1 }, new Uint8Array(10_000).fill(5));
+    bad[bad.length - 100] ^= 0xff;
+    const bytes = Buffer.concat([bad, encodeJsonFrame({ ok: true })]);
+    for (let i = 0; i < bytes.length; i += 4096) decoder.push(bytes.subarray(i, i + 4096));
+    expect(frames).toEqual([{ kind: 'json', value: { ok: true } }]);
+    expect(corrupt.some((c) => c.includes('CRC'))).toBe(true);
   });
 
   it('drops a JSON frame cut short by the next frame and keeps the next', () => {

@@ -18,7 +18,33 @@ const US = 0x1f;
 const BINARY_MAGIC = Buffer.from([US, 0x4c, 0x42, 0x32]); // US 'L' 'B' '2'
 const BINARY_PREFIX_BYTES = 16;
 
-export type Frame = { kind: 'json'; value: unknown } | { kind: 'binary'; header: unknown; body: Uint8Array };
+/**
+ * A decoded frame. A binary frame's body is kept in the pieces it arrived in
+ * (`parts`: views of the stdout reads, no copy); `body` joins them on first use.
+ */
+export type Frame = { kind: 'json'; value: unknown } | BinaryFrame;
+
+export interface BinaryFrame {
+  kind: 'binary';
+  header: unknown;
+  parts: readonly Uint8Array[];
+  byteLength: number;
+  readonly body: Uint8Array;
+}
+
+function binaryFrame(header: unknown, parts: readonly Uint8Array[], byteLength: number): BinaryFrame {
+  let joined: Uint8Array | undefined;
+  return {
+    kind: 'binary',
+    header,
+    parts,
+    byteLength,
+    get body(): Uint8Array {
+      joined ??= parts.length === 1 ? parts[0]! : new Uint8Array(Buffer.concat(parts, byteLength));
+      return joined;
+    },
+  };
+}
 
 export interface FrameDecoderOptions {
   /** Called for every complete, valid frame. */
@@ -38,13 +64,29 @@ export function encodeJsonFrame(value: unknown): Buffer {
 }
 
 export function encodeBinaryFrame(header: unknown, body: Uint8Array): Buffer {
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const prefix = Buffer.alloc(BINARY_PREFIX_BYTES);
-  BINARY_MAGIC.copy(prefix, 0);
-  prefix.writeUInt32LE(headerBytes.length, 4);
-  prefix.writeUInt32LE(body.byteLength, 8);
-  prefix.writeUInt32LE(crc32(body, crc32(headerBytes)), 12);
-  return Buffer.concat([prefix, headerBytes, body]);
+  return Buffer.concat(binaryFrameParts(header, [body]));
+}
+
+/**
+ * A binary frame as pieces to write in order (writev): the prefix and header
+ * in one buffer, then the body parts themselves, not copied.
+ */
+export function binaryFrameParts(header: unknown, bodyParts: readonly Uint8Array[]): Uint8Array[] {
+  const json = JSON.stringify(header);
+  const headerLen = Buffer.byteLength(json, 'utf8');
+  const head = Buffer.allocUnsafe(BINARY_PREFIX_BYTES + headerLen);
+  BINARY_MAGIC.copy(head, 0);
+  head.write(json, BINARY_PREFIX_BYTES, 'utf8');
+  let bodyLen = 0;
+  let crc = crc32(head.subarray(BINARY_PREFIX_BYTES));
+  for (const p of bodyParts) {
+    bodyLen += p.byteLength;
+    crc = crc32(p, crc);
+  }
+  head.writeUInt32LE(headerLen, 4);
+  head.writeUInt32LE(bodyLen, 8);
+  head.writeUInt32LE(crc, 12);
+  return [head, ...bodyParts];
 }
 
 export class FrameDecoder {
@@ -76,10 +118,13 @@ export class FrameDecoder {
         this.armStaleTimer();
         return;
       }
-      this.buffer = Buffer.concat([this.buffer, ...this.held]);
+      const pieces = [this.buffer, ...this.held];
+      const total = this.needBytes;
       this.held = [];
       this.heldBytes = 0;
       this.needBytes = 0;
+      // Not valid as it stands (null): the contiguous path drops it and resynchronizes.
+      this.buffer = this.takeHeldBinary(pieces, total) ?? Buffer.concat(pieces);
     } else {
       this.buffer = this.buffer.length === 0 ? bytes : Buffer.concat([this.buffer, bytes]);
     }
@@ -95,6 +140,42 @@ export class FrameDecoder {
     this.held = [];
     this.heldBytes = 0;
     this.needBytes = 0;
+  }
+
+  /**
+   * A binary frame of `total` bytes at the start of `pieces` (the buffer, which
+   * holds at least its prefix, then the chunks held since): emitted with its body
+   * as views of the pieces. Returns the bytes after the frame, or null when the
+   * frame is not valid (left to the contiguous path to drop).
+   */
+  private takeHeldBinary(pieces: readonly Buffer[], total: number): Buffer | null {
+    const first = pieces[0]!;
+    const headerEnd = BINARY_PREFIX_BYTES + first.readUInt32LE(4);
+    const headerBytes = first.length >= headerEnd ? first.subarray(BINARY_PREFIX_BYTES, headerEnd) : Buffer.concat(pieces).subarray(BINARY_PREFIX_BYTES, headerEnd);
+    const parts: Buffer[] = [];
+    let crc = crc32(headerBytes);
+    let at = 0;
+    let rest: Buffer = Buffer.alloc(0);
+    for (const piece of pieces) {
+      const start = Math.max(headerEnd, at);
+      const end = Math.min(total, at + piece.length);
+      if (end > start) {
+        const part = piece.subarray(start - at, end - at);
+        parts.push(part);
+        crc = crc32(part, crc);
+      }
+      if (at + piece.length > total) rest = rest.length === 0 ? piece.subarray(Math.max(0, total - at)) : Buffer.concat([rest, piece]);
+      at += piece.length;
+    }
+    if (crc !== first.readUInt32LE(12)) return null;
+    let header: unknown;
+    try {
+      header = JSON.parse(headerBytes.toString('utf8'));
+    } catch {
+      return null;
+    }
+    this.options.onFrame(binaryFrame(header, parts, total - headerEnd));
+    return rest;
   }
 
   private armStaleTimer(): void {
@@ -201,7 +282,7 @@ export class FrameDecoder {
       return 1;
     }
     // A view, not a copy: decoder buffers are never written to after concat.
-    this.options.onFrame({ kind: 'binary', header, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) });
+    this.options.onFrame(binaryFrame(header, [new Uint8Array(body.buffer, body.byteOffset, body.byteLength)], body.byteLength));
     return total;
   }
 

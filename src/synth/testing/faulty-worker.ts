@@ -15,9 +15,21 @@ const split = Number(process.env.LECTOR_FAULT_SPLIT ?? 0);
 if (garbage || split > 0) {
   const write = process.stdout.write.bind(process.stdout) as (chunk: Uint8Array | string) => boolean;
   let n = 0;
+  // The worker writes a binary frame as several writes between cork() and uncork(): one frame, like one write.
+  let corked: Buffer[] | null = null;
+  process.stdout.cork = () => void (corked = []);
+  process.stdout.uncork = () => {
+    const parts = corked ?? [];
+    corked = null;
+    process.stdout.write(Buffer.concat(parts));
+  };
   process.stdout.write = ((chunk: Uint8Array | string) => {
-    if (garbage) write(`[debug] model loaded ${++n}\nprogress ${n}% `);
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    if (corked) {
+      corked.push(bytes);
+      return true;
+    }
+    if (garbage) write(`[debug] model loaded ${++n}\nprogress ${n}% `);
     if (split > 0) {
       for (let i = 0; i < bytes.length; i += split) write(bytes.subarray(i, i + split));
     } else {

@@ -2,7 +2,7 @@
 // through: `speed` when given, the engine's default (1) when absent.
 
 import { describe, expect, it } from 'vitest';
-import type { EngineOutput, SpeechEngine } from '../engines/engine.ts';
+import type { EngineAudio, SpeechEngine } from '../engines/engine.ts';
 import { EngineHost } from './engine-host.ts';
 
 /** Records the calls; the real engines are covered by engines/*.test.ts and the service tests. */
@@ -10,9 +10,9 @@ function recordingEngine(id: string, calls: unknown[][]): SpeechEngine {
   return {
     id,
     voices: () => [{ id: `${id}:a`, engine: id, language: 'en', name: 'A', sampleRate: 16000, aliases: [] }],
-    synthesize: async (...args: unknown[]): Promise<EngineOutput> => {
+    synthesizeParts: async (...args: unknown[]): Promise<EngineAudio> => {
       calls.push(args);
-      return { pcm: new Uint8Array(2), sampleRate: 16000, words: null };
+      return { pcmParts: [new Uint8Array(2)], pcmBytes: 2, sampleRate: 16000, words: null };
     },
   } as SpeechEngine;
 }

@@ -3,7 +3,7 @@
 // loading it (Flite's are compiled in) is listed without being loaded, so a
 // worker only holds the engines its requests use.
 
-import { EngineError, type EngineOutput, type SpeechEngine } from '../engines/engine.ts';
+import { EngineError, type EngineAudio, type SpeechEngine } from '../engines/engine.ts';
 import type { CatalogVoice } from '../voices.ts';
 
 export type EngineLoader = () => Promise<SpeechEngine>;
@@ -75,10 +75,10 @@ export class EngineHost {
   }
 
   /** `options.speed`: rate multiplier 0.25-4.0, absent = the engine's default (1). */
-  async synthesize(text: string, voiceId: string, options: HostSynthesisOptions = {}): Promise<EngineOutput & { engine: string }> {
+  async synthesize(text: string, voiceId: string, options: HostSynthesisOptions = {}): Promise<EngineAudio & { engine: string }> {
     const engineId = voiceId.split(':')[0]!;
     const engine = await this.engine(engineId);
-    const out = await engine.synthesize(text, voiceId, options.speed ?? 1);
+    const out = await engine.synthesizeParts(text, voiceId, options.speed ?? 1);
     this.usedVoices.add(voiceId);
     return { ...out, engine: engine.id };
   }

@@ -7,7 +7,8 @@
 import { EngineError } from '../engines/engine.ts';
 import { EspeakEngine } from '../engines/espeak.ts';
 import { FliteEngine, fliteVoices } from '../engines/flite.ts';
-import { encodeBinaryFrame, encodeJsonFrame, FrameDecoder } from '../protocol/framing.ts';
+import { joinParts } from '../engines/engine.ts';
+import { binaryFrameParts, encodeJsonFrame, FrameDecoder } from '../protocol/framing.ts';
 import {
   envelope,
   isEnvelope,
@@ -21,6 +22,7 @@ import {
   type SynthesizePayload,
 } from '../protocol/messages.ts';
 import { EngineHost, type EngineSource } from './engine-host.ts';
+import { DEFAULT_WARM_UP_CHARS, IdleWarmUp } from './warm-up.ts';
 
 const SUPPORTED: ProtocolVersion[] = [PROTOCOL.V2_1, PROTOCOL.V2];
 
@@ -35,6 +37,8 @@ export interface WorkerProcessOptions {
   engines: string[];
   /** Called before each synthesis; throwing fails that request (fault injection in tests). */
   beforeSynthesize?: (payload: SynthesizePayload) => void;
+  /** Characters of idle-time eSpeak warm-up after the handshake (warm-up.ts; default 12,000, 0 = none). */
+  warmUpChars?: number;
 }
 
 export function runWorker(options: WorkerProcessOptions): void {
@@ -50,6 +54,16 @@ export function runWorker(options: WorkerProcessOptions): void {
   let workerId = `pid-${process.pid}`;
   let served = 0;
   let chain: Promise<void> = Promise.resolve();
+  /** Requests received and not yet answered: warm-up steps wait for none. */
+  let waiting = 0;
+  const warmUp = new IdleWarmUp(
+    {
+      synthesize: async (text) => void (await (await host.engine('espeak')).synthesizeParts(text, 'espeak:en-us', 1)),
+      busy: () => waiting > 0,
+      log: (line) => process.stderr.write(`worker ${workerId}: ${line}\n`),
+    },
+    options.warmUpChars ?? DEFAULT_WARM_UP_CHARS,
+  );
 
   // Libraries that print must not write into the protocol stream.
   console.log = console.error;
@@ -58,18 +72,25 @@ export function runWorker(options: WorkerProcessOptions): void {
   const write = (frame: Buffer): void => {
     process.stdout.write(frame);
   };
+  // One writev of the frame's pieces: the PCM parts go out without being joined.
+  const writeParts = (parts: readonly Uint8Array[]): void => {
+    process.stdout.cork();
+    for (const p of parts) process.stdout.write(p);
+    process.stdout.uncork();
+  };
   process.stdout.on('error', (error) => {
     process.stderr.write(`worker ${workerId}: stdout closed (${String(error)}), exiting\n`);
     process.exit(0);
   });
 
-  const reply = (request: Envelope<string, unknown>, payload: ResponsePayload, pcm?: Uint8Array): void => {
+  const reply = (request: Envelope<string, unknown>, payload: ResponsePayload, pcmParts?: readonly Uint8Array[]): void => {
     const meta = { ...(request.metadata ?? { correlationId: request.messageId, retryCount: 0 }), workerId };
-    if (payload.type === 'audio' && pcm) {
+    if (payload.type === 'audio' && pcmParts) {
       if (protocol === PROTOCOL.V2_1) {
-        write(encodeBinaryFrame(envelope('response', payload, meta, protocol, request.messageId), pcm));
+        writeParts(binaryFrameParts(envelope('response', payload, meta, protocol, request.messageId), pcmParts));
         return;
       }
+      const pcm = joinParts(pcmParts);
       payload.pcmBase64 = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64');
     }
     write(encodeJsonFrame(envelope('response', payload, meta, protocol, request.messageId)));
@@ -91,6 +112,8 @@ export function runWorker(options: WorkerProcessOptions): void {
       );
       write(encodeJsonFrame(ack));
       protocol = chosen;
+      // Only an eSpeak this worker already loaded; a Flite-only worker does not load it for this.
+      if (host.models().includes('espeak:*')) warmUp.kick();
       return;
     }
     if (msg.type !== 'request') return;
@@ -102,18 +125,19 @@ export function runWorker(options: WorkerProcessOptions): void {
           options.beforeSynthesize?.(payload);
           const out = await host.synthesize(payload.text, payload.voice, payload.speed === undefined ? {} : { speed: payload.speed });
           served++;
+          warmUp.served(payload.text.length);
           const audio: AudioPayload = {
             type: 'audio',
             engine: out.engine,
             voice: payload.voice,
             sampleRate: out.sampleRate,
-            pcmBytes: out.pcm.byteLength,
+            pcmBytes: out.pcmBytes,
             words: out.words,
             synthMs: performance.now() - t0,
             rssBytes: process.memoryUsage.rss(),
             models: host.models(),
           };
-          reply(msg, audio, out.pcm);
+          reply(msg, audio, out.pcmParts);
         } catch (error) {
           const code = error instanceof EngineError ? error.code : 'engine_failed';
           process.stderr.write(`worker ${workerId}: synthesis failed: ${String(error)}\n`);
@@ -135,9 +159,15 @@ export function runWorker(options: WorkerProcessOptions): void {
     onFrame: (frame) => {
       const value = frame.kind === 'json' ? frame.value : frame.header;
       if (!isEnvelope(value)) return;
-      chain = chain.then(() => handle(value)).catch((error: unknown) => {
-        process.stderr.write(`worker ${workerId}: ${String(error)}\n`);
-      });
+      waiting++;
+      chain = chain
+        .then(() => handle(value))
+        .catch((error: unknown) => {
+          process.stderr.write(`worker ${workerId}: ${String(error)}\n`);
+        })
+        .finally(() => {
+          if (--waiting === 0) warmUp.kick();
+        });
     },
     onStray: (text) => process.stderr.write(`worker ${workerId}: ignored stdin text: ${text.slice(0, 200)}\n`),
     onCorrupt: (reason) => process.stderr.write(`worker ${workerId}: dropped frame: ${reason}\n`),
@@ -154,6 +184,18 @@ export function runWorker(options: WorkerProcessOptions): void {
   process.on('SIGINT', () => process.exit(0));
 }
 
+/**
+ * LECTOR_WORKER_WARM_UP_CHARS, else none under vitest: a test run starts dozens of
+ * short-lived pools on a shared machine, and warm-up is CPU spent ahead of demand.
+ */
+function parseWarmUpChars(): number | undefined {
+  const raw = process.env.LECTOR_WORKER_WARM_UP_CHARS;
+  if (raw === undefined || raw === '') return process.env.VITEST ? 0 : undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new TypeError(`LECTOR_WORKER_WARM_UP_CHARS must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
 function parseEngines(argv: readonly string[]): string[] {
   const i = argv.indexOf('--engines');
   const list = i >= 0 ? argv[i + 1] : process.env.LECTOR_WORKER_ENGINES;
@@ -161,5 +203,6 @@ function parseEngines(argv: readonly string[]): string[] {
 }
 
 if (import.meta.main) {
-  runWorker({ engines: parseEngines(process.argv.slice(2)) });
+  const warmUpChars = parseWarmUpChars();
+  runWorker({ engines: parseEngines(process.argv.slice(2)), ...(warmUpChars !== undefined ? { warmUpChars } : {}) });
 }
