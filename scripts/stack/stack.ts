@@ -1,5 +1,6 @@
-// Starts Lector's whole local stack: the synthesis service and `wrangler dev`
-// running the orchestrator and backend Workers in one session. Used by
+// Starts Lector's whole local stack: the synthesis service and the edge
+// (orchestrator and backend Workers in one workerd, through Miniflare's API, or
+// `wrangler dev` with LECTOR_EDGE_RUNNER=wrangler; scripts/stack/edge.ts). Used by
 // `npm start`, the end-to-end tests, the chaos suite and the benchmarks.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { secretNames, validateProviderConfig } from '../../src/edge/backend/providers/config.ts';
 import { NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
 import { readJsonc } from './jsonc.ts';
+import { edgeRunner, startEdgeProcess } from './edge.ts';
 import { ManagedProcess } from './process.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -17,9 +19,9 @@ const BACKEND_CONFIG = join(REPO_ROOT, 'src/edge/backend/wrangler.jsonc');
 export interface StackOptions {
   /** Port of the synthesis service; 0 picks a free one. Default 0. */
   synthPort?: number;
-  /** Port of wrangler dev; 0 picks a free one. Default 0. */
+  /** Port of the edge (the Workers' HTTP entry); 0 picks a free one. Default 0. */
   edgePort?: number;
-  /** Where wrangler keeps Durable Object and R2 state. Default: a fresh folder under .wrangler/test-state. */
+  /** Where the edge keeps Durable Object and R2 state (wrangler's --persist-to layout). Default: a fresh folder under .wrangler/test-state. */
   persistDir?: string;
   /** Extra arguments and environment for the synthesis service. */
   synthArgs?: string[];
@@ -43,7 +45,7 @@ export interface Stack {
   synth: ManagedProcess | undefined;
   edge: ManagedProcess;
   persistDir: string;
-  /** Stops wrangler dev (state stays on disk) and starts it again on the same port. */
+  /** Stops the edge (state stays on disk) and starts it again on the same port. */
   restartEdge(): Promise<void>;
   stopSynth(): Promise<void>;
   startSynth(): Promise<void>;
@@ -65,46 +67,6 @@ export async function freePort(): Promise<number> {
 /** Node 24 from node_modules (npm scripts put it first on PATH; tests may not). */
 export function nodeBinary(): string {
   return process.execPath;
-}
-
-function wranglerEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    // No calls off the machine: no cf-fetch, no telemetry, no update checks.
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    WRANGLER_SEND_METRICS: 'false',
-    WRANGLER_UPDATE_CHECK: 'false',
-    CI: process.env.CI ?? 'true',
-    NO_COLOR: '1',
-    ...EDGE_MEMORY_ENV,
-  };
-}
-
-/**
- * Memory (docs/benchmarks.md, Memory). Local observability is wrangler's trace
- * store: a Worker inside workerd that receives a streaming tail of every
- * invocation and keeps it in SQLite, so it grows with the job (+57 MiB for the
- * 50,000-character job); the local explorer is its UI. Nothing here reads
- * either. GOGC and GOMEMLIMIT are for wrangler's esbuild service (Go, kept
- * running to rebuild on change): collect at 25 % heap growth instead of 100 %,
- * and hand freed memory back once above 48 MiB (a soft limit: a bigger build
- * only collects more often).
- */
-const EDGE_MEMORY_ENV: Readonly<Record<string, string>> = {
-  ...NODE_MALLOC_ENV,
-  X_LOCAL_OBSERVABILITY: 'false',
-  X_LOCAL_EXPLORER: 'false',
-  GOGC: '25',
-  GOMEMLIMIT: '48MiB',
-};
-
-/**
- * wrangler's CLI run directly: its bin/wrangler.js only starts a second Node
- * process running wrangler-dist/cli.js with --no-warnings (50 MiB RSS for a
- * launcher). Node flags as for the synthesis service.
- */
-function wranglerCommand(): string[] {
-  return ['--no-warnings', ...SMALL_HEAP_NODE_FLAGS, join(REPO_ROOT, 'node_modules/wrangler/wrangler-dist/cli.js')];
 }
 
 /** Vars that are secrets in a deployment: written to .dev.vars (wrangler hides their values) instead of the config. */
@@ -203,35 +165,24 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (!opts.externalSynthUrl) await startSynth();
 
   const edgePort = opts.edgePort || (await freePort());
-  const configs = writeRunConfigs(join(REPO_ROOT, '.wrangler/run-config', runId), opts.orchestratorVars ?? {}, {
+  const runDir = join(REPO_ROOT, '.wrangler/run-config', runId);
+  const configs = writeRunConfigs(runDir, opts.orchestratorVars ?? {}, {
     SYNTH_URL: synthUrl,
     ...providerSecrets,
     ...opts.backendVars,
   }, opts.tailCollectorUrl);
+  const runner = edgeRunner();
   const startEdge = async (): Promise<ManagedProcess> => {
-    const inspectorPort = await freePort();
-    const edge = new ManagedProcess({
-      name: 'wrangler',
-      command: nodeBinary(),
-      args: [
-        ...wranglerCommand(),
-        'dev',
-        '-c', configs.orchestrator,
-        '-c', configs.backend,
-        ...(configs.tail ? ['-c', configs.tail] : []),
-        '--ip', '127.0.0.1',
-        '--port', String(edgePort),
-        '--inspector-port', String(inspectorPort),
-        '--persist-to', persistDir,
-        '--show-interactive-dev-session=false',
-        '--log-level', 'info',
-      ],
-      cwd: REPO_ROOT,
-      env: wranglerEnv(),
-      onLine: (line) => onLine?.('wrangler', line),
-    });
-    await edge.waitForLine(/Ready on http/, timeout);
-    await waitForHttp(`http://127.0.0.1:${edgePort}/api/health`, timeout);
+    const edge = await startEdgeProcess(
+      { runner, repoRoot: REPO_ROOT, configs, runDir, port: edgePort, inspectorPort: await freePort(), persistDir, onLine: (line) => onLine?.(runner === 'wrangler' ? 'wrangler' : 'edge', line) },
+      timeout,
+    );
+    try {
+      await waitForHttp(`http://127.0.0.1:${edgePort}/api/health`, timeout);
+    } catch (e) {
+      await edge.stop();
+      throw e;
+    }
     return edge;
   };
   let edge = await startEdge().catch(async (e: unknown) => {
@@ -264,7 +215,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     async stop() {
       await Promise.all([edge.stop(), synth?.stop()]);
       // A run's own state and configs go with it (the caller's persistDir stays).
-      rmSync(join(REPO_ROOT, '.wrangler/run-config', runId), { recursive: true, force: true });
+      rmSync(runDir, { recursive: true, force: true });
       if (!opts.persistDir) rmSync(persistDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,120 @@
+// Starts the edge tier (orchestrator + backend Workers, and the bench's Tail
+// Worker) as one child process group: the Miniflare runner
+// (scripts/stack/edge-runner.ts, LECTOR_EDGE_RUNNER=miniflare) or `wrangler dev`
+// (LECTOR_EDGE_RUNNER=wrangler: live reload while editing Worker code).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
+import { workerSpecFromConfig, type EdgeRunSpec } from './miniflare-options.ts';
+import { ManagedProcess } from './process.ts';
+
+export type EdgeRunner = 'miniflare' | 'wrangler';
+const DEFAULT_RUNNER: EdgeRunner = 'wrangler';
+
+/** The runner LECTOR_EDGE_RUNNER names; DEFAULT_RUNNER when unset. */
+export function edgeRunner(env: NodeJS.ProcessEnv = process.env): EdgeRunner {
+  const v = env.LECTOR_EDGE_RUNNER?.trim() || DEFAULT_RUNNER;
+  if (v !== 'miniflare' && v !== 'wrangler') throw new Error(`LECTOR_EDGE_RUNNER must be miniflare or wrangler, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export interface EdgeStart {
+  runner: EdgeRunner;
+  repoRoot: string;
+  /** Run configs from writeRunConfigs, the first Worker first. */
+  configs: { orchestrator: string; backend: string; tail?: string };
+  /** This run's folder (configs, bundles). */
+  runDir: string;
+  port: number;
+  inspectorPort: number;
+  persistDir: string;
+  onLine?: (line: string) => void;
+}
+
+/**
+ * Memory (docs/benchmarks.md, Memory). Local observability is wrangler's trace
+ * store: a Worker inside workerd that receives a streaming tail of every
+ * invocation and keeps it in SQLite, so it grows with the job (+57 MiB for the
+ * 50,000-character job); the local explorer is its UI. Nothing here reads
+ * either (the Miniflare runner never turns them on). GOGC and GOMEMLIMIT are for
+ * wrangler's esbuild service (Go, kept running to rebuild on change): collect
+ * at 25 % heap growth instead of 100 %, and hand freed memory back once above
+ * 48 MiB (a soft limit: a bigger build only collects more often).
+ */
+const EDGE_MEMORY_ENV: Readonly<Record<string, string>> = {
+  ...NODE_MALLOC_ENV,
+  X_LOCAL_OBSERVABILITY: 'false',
+  X_LOCAL_EXPLORER: 'false',
+  GOGC: '25',
+  GOMEMLIMIT: '48MiB',
+};
+
+function edgeEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    // No calls off the machine: no cf-fetch, no telemetry, no update checks.
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_UPDATE_CHECK: 'false',
+    CI: process.env.CI ?? 'true',
+    NO_COLOR: '1',
+    ...EDGE_MEMORY_ENV,
+  };
+}
+
+/**
+ * wrangler's CLI run directly: its bin/wrangler.js only starts a second Node
+ * process running wrangler-dist/cli.js with --no-warnings (50 MiB RSS for a
+ * launcher). Node flags as for the synthesis service.
+ */
+function wranglerArgs(o: EdgeStart): string[] {
+  const { configs } = o;
+  return [
+    '--no-warnings', ...SMALL_HEAP_NODE_FLAGS, join(o.repoRoot, 'node_modules/wrangler/wrangler-dist/cli.js'),
+    'dev',
+    '-c', configs.orchestrator,
+    '-c', configs.backend,
+    ...(configs.tail ? ['-c', configs.tail] : []),
+    '--ip', '127.0.0.1',
+    '--port', String(o.port),
+    '--inspector-port', String(o.inspectorPort),
+    '--persist-to', o.persistDir,
+    '--show-interactive-dev-session=false',
+    '--log-level', 'info',
+  ];
+}
+
+/** The Miniflare runner's spec, written next to the run's configs. */
+function miniflareArgs(o: EdgeStart): string[] {
+  const { configs } = o;
+  const spec: EdgeRunSpec = {
+    host: '127.0.0.1',
+    port: o.port,
+    inspectorPort: o.inspectorPort,
+    persistDir: o.persistDir,
+    buildDir: join(o.runDir, 'build'),
+    workers: [configs.orchestrator, configs.backend, ...(configs.tail ? [configs.tail] : [])].map(workerSpecFromConfig),
+  };
+  const path = join(o.runDir, 'edge-spec.json');
+  writeFileSync(path, JSON.stringify(spec, null, 2), { mode: 0o600 }); // holds the secrets, like .dev.vars
+  return ['--no-warnings', ...SMALL_HEAP_NODE_FLAGS, join(o.repoRoot, 'scripts/stack/edge-runner.ts'), path];
+}
+
+/** Starts the edge; resolves once it printed its "Ready on http" line (the caller then polls /api/health). */
+export async function startEdgeProcess(o: EdgeStart, timeoutMs: number): Promise<ManagedProcess> {
+  const edge = new ManagedProcess({
+    name: o.runner === 'wrangler' ? 'wrangler' : 'edge',
+    command: process.execPath,
+    args: o.runner === 'wrangler' ? wranglerArgs(o) : miniflareArgs(o),
+    cwd: o.repoRoot,
+    env: edgeEnv(),
+    onLine: (line) => o.onLine?.(line),
+  });
+  try {
+    await edge.waitForLine(/Ready on http/, timeoutMs);
+  } catch (e) {
+    await edge.stop();
+    throw e;
+  }
+  return edge;
+}
