@@ -20,11 +20,11 @@ export function benchSynthArgs(workers = benchWorkers()): string[] {
   return ['--min-workers', String(workers), '--max-workers', String(workers), '--engines', 'espeak'];
 }
 
-/** The stack, and how often wrangler dev reloaded (it does when any source file changes, e.g. someone else's edit). */
+/** The stack, and how often wrangler dev reloaded (it does when any source file changes, e.g. someone else's edit; the Miniflare runner never does). */
 export interface BenchStack {
   stack: Stack;
   reloads(): number;
-  /** Output lines of wrangler and the synthesis service that may explain a restart (errors, warnings, exits; last 100). */
+  /** Output lines of the edge and the synthesis service that may explain a restart (errors, warnings, exits; last 100). */
   notable(): string[];
 }
 
@@ -47,12 +47,16 @@ export async function startBenchStack(workers = benchWorkers(), extra: Pick<Stac
   return { stack, reloads: () => reloads, notable: () => [...notable] };
 }
 
-/** Which part of the stack a process is (by process group and command line). */
+/**
+ * Which part of the stack a process is (by process group and command line).
+ * 'wrangler' is the edge's Node process: wrangler dev's CLI, or the Miniflare
+ * runner (scripts/stack/edge-runner.ts) that replaces it by default.
+ */
 export function roleOf(stack: Stack): (p: ProcInfo) => ProcessRole {
   return (p) => {
     if (p.pgid === stack.edge.pid) {
       if (p.comm.includes('workerd')) return 'workerd';
-      return p.cmdline.includes('wrangler') ? 'wrangler' : 'other';
+      return /wrangler|edge-runner/.test(p.cmdline) ? 'wrangler' : 'other';
     }
     if (stack.synth && p.pgid === stack.synth.pid) return p.pid === stack.synth.pid ? 'synth service' : 'engine worker';
     return 'other';

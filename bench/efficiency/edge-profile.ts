@@ -1,6 +1,6 @@
 // The edge side of the efficiency table, on a stack of its own with the bench
 // Tail Worker (exact invocation counts) and CPU profiles of every Worker isolate
-// through wrangler dev's inspector: CPU per invocation by Worker and Durable
+// through workerd's inspector: CPU per invocation by Worker and Durable
 // Object, and RouterCounter's request rate with 10 jobs at once.
 import { startBenchStack } from '../compare/setup.ts';
 import { jobStats, streamJob, type JobStats } from '../compare/lector-client.ts';
@@ -30,7 +30,7 @@ export interface EdgeProfileRun {
   router: { concurrentJobs: number; requests: number; seconds: number; chunks: number; perSecond: number };
 }
 
-/** The first Worker of the session: wrangler's inspector proxy holds its one inspector session. */
+/** The first Worker of the session: under wrangler dev, wrangler's inspector proxy holds its one inspector session. */
 const ORCHESTRATOR = 'lector-orchestrator';
 
 const settle = () => new Promise((r) => setTimeout(r, 2000)); // the last traces arrive in batches
@@ -46,11 +46,12 @@ export async function profileEdge(text: string, workers: number, concurrentTexts
       // The Tail Worker's own isolate stays out: it exists only in the bench.
       // The Tail Worker and miniflare's own Workers stay out: they exist only locally.
       const procs = processesInGroups([stack.edge.pid]);
+      const proxy = wranglerProxyUrl(procs);
       for (const t of await workerdTargets(procs)) {
         if (/tail|^miniflare/.test(t.title)) continue;
-        const first = t.title === ORCHESTRATOR;
-        const url = first ? wranglerProxyUrl(procs) : t.webSocketDebuggerUrl;
-        sessions.push({ worker: t.title, session: await InspectorSession.open(url, first ? 'http://localhost' : undefined) });
+        const viaProxy = proxy !== undefined && t.title === ORCHESTRATOR;
+        const url = viaProxy ? proxy : t.webSocketDebuggerUrl;
+        sessions.push({ worker: t.title, session: await InspectorSession.open(url, viaProxy ? 'http://localhost' : undefined) });
       }
       if (sessions.length === 0) profileError = 'the inspector listed no Worker';
     } catch (e) {

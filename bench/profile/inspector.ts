@@ -1,5 +1,5 @@
 // CPU profiles of workerd's Worker isolates through workerd's own V8 inspector
-// (the DevTools protocol; wrangler dev starts workerd with --inspector-addr).
+// (the DevTools protocol; both edge runners start workerd with --inspector-addr).
 // The Tail Worker's `cpuTime` is 0 locally, so this is how the bench sees what
 // one Worker or Durable Object invocation costs.
 
@@ -111,9 +111,10 @@ function listeningPorts(pid: number): number[] {
  * The Worker isolates of workerd's own inspector (`core:user:<worker>` targets,
  * every Worker of the session, Durable Objects inside their Worker's isolate).
  * The bench finds the workerd process started with `--inspector-addr` and asks
- * each port it listens on for /json. workerd takes one session per isolate and
- * wrangler's inspector proxy holds the first Worker's: reach that one through
- * the proxy (`wranglerProxyUrl`).
+ * each port it listens on for /json. workerd takes one session per isolate.
+ * Under wrangler dev, wrangler's inspector proxy holds the first Worker's:
+ * reach that one through the proxy (`wranglerProxyUrl`). The Miniflare runner
+ * runs no proxy, so every target is free.
  */
 export async function workerdTargets(pids: readonly { pid: number; cmdline: string }[]): Promise<InspectorTarget[]> {
   for (const p of pids) {
@@ -134,9 +135,11 @@ export async function workerdTargets(pids: readonly { pid: number; cmdline: stri
   throw new Error('no workerd process with an inspector answered /json');
 }
 
-/** wrangler dev's inspector proxy (`--inspector-port`): the first Worker of the session, i.e. the orchestrator. */
-export function wranglerProxyUrl(pids: readonly { cmdline: string }[]): string {
-  const port = pids.map((p) => /--inspector-port[= ](\d+)/.exec(p.cmdline)?.[1]).find(Boolean);
-  if (!port) throw new Error('no wrangler process with --inspector-port');
-  return `ws://127.0.0.1:${port}/ws`;
+/**
+ * wrangler dev's inspector proxy (`--inspector-port`): the first Worker of the
+ * session, i.e. the orchestrator. Undefined without wrangler (the Miniflare runner).
+ */
+export function wranglerProxyUrl(pids: readonly { cmdline: string }[]): string | undefined {
+  const port = pids.map((p) => /wrangler.*--inspector-port[= ](\d+)/.exec(p.cmdline)?.[1]).find(Boolean);
+  return port ? `ws://127.0.0.1:${port}/ws` : undefined;
 }
