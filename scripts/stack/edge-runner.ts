@@ -7,7 +7,7 @@
 // comes from workerd's structured logs (docs/benchmarks.md, Edge runner).
 import { stop as stopEsbuild } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4MiniflareOptions } from 'miniflare';
 import { bundleWorker } from './edge-bundle.ts';
 import type { EdgeRunSpec } from './miniflare-options.ts';
@@ -45,6 +45,8 @@ const options: V4MiniflareOptions = {
     ...w.options,
     modules: true,
     scriptPath: bundles[i]!,
+    // Module names are paths relative to this root: the bundle's own folder, wherever it is.
+    modulesRoot: dirname(bundles[i]!),
   })) as V4MiniflareOptions extends { workers: infer W } ? W : never,
 };
 
