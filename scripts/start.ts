@@ -1,6 +1,7 @@
 // `npm start`: builds the page, then runs the whole stack on 127.0.0.1 — the
-// synthesis service on :5002 and wrangler dev (orchestrator + backend Worker)
-// on :8787, state under .wrangler/state. Ctrl-C stops every process.
+// synthesis service on :5002 and the Workers (orchestrator + backend) in workerd
+// on :8787, through Miniflare (LECTOR_EDGE_RUNNER=wrangler: wrangler dev, with
+// live reload), state under .wrangler/state. Ctrl-C stops every process.
 // Secrets (LECTOR_API_KEYS, SYNTH_TOKEN, provider keys) come from the process
 // environment or the repository's .dev.vars; the environment wins.
 import { availableParallelism } from 'node:os';

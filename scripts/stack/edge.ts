@@ -1,7 +1,8 @@
 // Starts the edge tier (orchestrator + backend Workers, and the bench's Tail
-// Worker) as one child process group: the Miniflare runner
-// (scripts/stack/edge-runner.ts, LECTOR_EDGE_RUNNER=miniflare) or `wrangler dev`
-// (LECTOR_EDGE_RUNNER=wrangler: live reload while editing Worker code).
+// Worker) as one child process group: by default the Miniflare runner
+// (scripts/stack/edge-runner.ts); `LECTOR_EDGE_RUNNER=wrangler` runs
+// `wrangler dev` instead, for live reload while editing Worker code (it costs a
+// Node process, an esbuild watcher and a proxy workerd: docs/benchmarks.md, Edge runner).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
@@ -9,7 +10,7 @@ import { workerSpecFromConfig, type EdgeRunSpec } from './miniflare-options.ts';
 import { ManagedProcess } from './process.ts';
 
 export type EdgeRunner = 'miniflare' | 'wrangler';
-const DEFAULT_RUNNER: EdgeRunner = 'wrangler';
+const DEFAULT_RUNNER: EdgeRunner = 'miniflare';
 
 /** The runner LECTOR_EDGE_RUNNER names; DEFAULT_RUNNER when unset. */
 export function edgeRunner(env: NodeJS.ProcessEnv = process.env): EdgeRunner {
