@@ -37,17 +37,15 @@ export interface EdgeStart {
  * store: a Worker inside workerd that receives a streaming tail of every
  * invocation and keeps it in SQLite, so it grows with the job (+57 MiB for the
  * 50,000-character job); the local explorer is its UI. Nothing here reads
- * either (the Miniflare runner never turns them on). GOGC and GOMEMLIMIT are for
- * wrangler's esbuild service (Go, kept running to rebuild on change): collect
- * at 25 % heap growth instead of 100 %, and hand freed memory back once above
- * 48 MiB (a soft limit: a bigger build only collects more often).
+ * either (the Miniflare runner never turns them on). No GOGC / GOMEMLIMIT for
+ * wrangler's esbuild watcher: GOMEMLIMIT=48MiB, below its ~70 MiB heap, kept Go's
+ * collector running and cost ~9 s of CPU per 30 s idle, against ~1 s without
+ * (docs/benchmarks.md, Edge runner).
  */
 const EDGE_MEMORY_ENV: Readonly<Record<string, string>> = {
   ...NODE_MALLOC_ENV,
   X_LOCAL_OBSERVABILITY: 'false',
   X_LOCAL_EXPLORER: 'false',
-  GOGC: '25',
-  GOMEMLIMIT: '48MiB',
 };
 
 function edgeEnv(): NodeJS.ProcessEnv {
