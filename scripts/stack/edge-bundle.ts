@@ -3,13 +3,41 @@
 // es2024, names kept: the bench's profiler attributes CPU by function name).
 // One build per start: the caller stops esbuild's Go service afterwards.
 import { build } from 'esbuild';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * The entry the bundle starts from: the Worker's own module, every export kept,
+ * its default handler's `fetch` wrapped to read the rest of a request body it
+ * left unread (wrangler dev injects the same "ensure-req-body-drained"
+ * middleware). Without it workerd answers early (a 413 for a body over the
+ * limit) and closes the connection while the client is still sending, so the
+ * client gets EPIPE instead of the answer. Cloudflare's edge does this itself.
+ */
+function facade(main: string): string {
+  const spec = JSON.stringify(`./${basename(main)}`);
+  return `import worker from ${spec};
+export * from ${spec};
+async function drain(request) {
+  try {
+    if (request.body !== null && !request.bodyUsed) {
+      const reader = request.body.getReader();
+      while (!(await reader.read()).done) {}
+    }
+  } catch (e) {
+    console.error('Failed to drain the unused request body.', e);
+  }
+}
+export default worker && typeof worker.fetch === 'function'
+  ? { ...worker, async fetch(request, env, ctx) { try { return await worker.fetch(request, env, ctx); } finally { await drain(request); } } }
+  : worker;
+`;
+}
 
 /** Writes `<outDir>/index.js` (and its source map) for `main`; answers the bundle's path. */
 export async function bundleWorker(main: string, outDir: string): Promise<string> {
   const outfile = join(outDir, 'index.js');
   await build({
-    entryPoints: [main],
+    stdin: { contents: facade(main), resolveDir: dirname(main), sourcefile: 'lector-dev-facade.js', loader: 'js' },
     bundle: true,
     outfile,
     format: 'esm',
