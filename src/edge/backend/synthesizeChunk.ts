@@ -28,6 +28,12 @@ export interface BackendEnv {
   SYNTH_TOKEN?: string;
   /** Workers AI (deployed mode), for `workers-ai` providers. */
   AI?: AiRunner;
+  /**
+   * "1": a canonical WAV answer with a Content-Length is piped into R2 without entering the
+   * isolate (wavPassThrough.ts). Off by default: on the local runtime it made the 50k benchmark
+   * job slower (8.4 s against 5.9 s) for about the same backend CPU (docs/benchmarks.md, Session 4).
+   */
+  STREAM_WAV_TO_R2?: string;
   /** Test hooks (chaos suite, test/chaos/r2-fault-hook.ts): "1" enables them; anything else ignores them. */
   LECTOR_TEST_FAULTS?: string;
   /** With LECTOR_TEST_FAULTS: the fraction of chunk writes to R2 that fail as if `put` threw. */
@@ -110,7 +116,7 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
       ...(route.language ? { language: route.language } : {}),
       ...(req.speed !== undefined && req.speed !== 1 ? { speed: req.speed } : {}),
       hints,
-      streamWav: true,
+      streamWav: env.STREAM_WAV_TO_R2 === '1',
     });
     const { rest, ...head } = result;
     if (rest) {

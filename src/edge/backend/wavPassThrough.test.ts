@@ -41,7 +41,7 @@ function serving(body: Uint8Array, contentLength = body.byteLength): typeof fetc
   return async () => new Response(pieces(body), { headers: { 'content-type': 'audio/wav', 'content-length': String(contentLength) } });
 }
 
-const backendEnv = { TTS_AUDIO_BUCKET: env.TTS_AUDIO_BUCKET, SYNTH_URL: 'http://provider.test' } as BackendEnv;
+const backendEnv = { TTS_AUDIO_BUCKET: env.TTS_AUDIO_BUCKET, SYNTH_URL: 'http://provider.test', STREAM_WAV_TO_R2: '1' } as BackendEnv;
 
 function req(jobId = crypto.randomUUID()): RawTtsRequest {
   return { jobId, sentenceIndex: 0, text: 'A chunk.', voiceId: 'espeak:en-us', timeoutMs: 30_000 };
