@@ -253,7 +253,7 @@ function tabulate(rs: Round[], ctx: TabulateContext): BenchRow[] {
   rows.push(
     { figure: 'Lector: peak RSS, all stack processes', value: mib(lectorPeak) },
     {
-      figure: '  of which synth service / engine workers / wrangler / workerd',
+      figure: '  of which synth service / engine workers / edge Node process / workerd',
       value: [peakBy('synth service'), peakBy('engine worker'), peakBy('wrangler'), peakBy('workerd')].map(mib).join(' / '),
     },
     { figure: 'edge: workerd CPU per chunk', value: `${fixed(m((r) => r.lector.cpuMs.workerd / r.lector.job.total), 2)} ms`, goal: '≤ 1 ms (issue 3)', met: m((r) => r.lector.cpuMs.workerd / r.lector.job.total) <= 1 },

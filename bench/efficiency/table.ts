@@ -126,12 +126,12 @@ export function goalRows(x: Measured): BenchRow[] {
     { figure: 'engine: sum over the chunks (in-process), wall / CPU', value: `${duration(m((r) => r.perChunk.ms))} / ${duration(m((r) => r.perChunk.cpuMs))}` },
     { figure: 'engine alone: whole text in one call, wall / CPU', value: `${duration(m((r) => r.whole.ms))} / ${duration(m((r) => r.whole.cpuMs))}` },
     {
-      figure: 'CPU during the job (s): workers / service / workerd / wrangler',
+      figure: 'CPU during the job (s): workers / service / workerd / edge Node process (Miniflare runner or wrangler)',
       value: (['engine worker', 'synth service', 'workerd', 'wrangler'] as ProcessRole[]).map((role) => fixed(m((r) => r.lector.cpuMs[role] / 1000), 1)).join(' / '),
     },
     { figure: 'efficiency bound here: engine CPU ÷ stack CPU', value: fixed(m((r) => r.perChunk.cpuMs / stackCpu(r)), 2) },
     {
-      figure: '  peak memory by process: service / workers / wrangler / workerd',
+      figure: '  peak memory by process: service / workers / edge Node process / workerd',
       value: (['synth service', 'engine worker', 'wrangler', 'workerd'] as ProcessRole[]).map((role) => mib(x.peaks50k.filter((p) => p.role === role).reduce((a, p) => a + p.peakRssBytes, 0))).join(' / '),
     },
     {
