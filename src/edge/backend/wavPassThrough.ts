@@ -3,6 +3,7 @@
 // and take the duration) and pipes the rest natively. A grown chunk's WAV is
 // ~2.6 MB; read into the isolate and written out again, it cost the backend's
 // invocation ~11 ms of CPU per chunk (docs/benchmarks.md, "Edge CPU").
+import { concatBytes, readAscii } from '../../core/audio/bytes.ts';
 import { WAV_HEADER_BYTES, pcmDurationMs, type PcmFormat } from '../../core/audio/wav.ts';
 import type { PendingBody } from './providers/types.ts';
 
@@ -10,8 +11,6 @@ export interface CanonicalWav {
   format: PcmFormat;
   durationMs: number;
 }
-
-const ascii = (b: Uint8Array, at: number, n: number): string => String.fromCharCode(...b.subarray(at, at + n));
 
 /**
  * The header of a WAV that is already what Lector stores: RIFF/WAVE, a 16-byte
@@ -22,7 +21,7 @@ const ascii = (b: Uint8Array, at: number, n: number): string => String.fromCharC
 export function canonicalWavHeader(head: Uint8Array, length: number): CanonicalWav | null {
   if (head.byteLength < WAV_HEADER_BYTES || length < WAV_HEADER_BYTES) return null;
   const v = new DataView(head.buffer, head.byteOffset, WAV_HEADER_BYTES);
-  if (ascii(head, 0, 4) !== 'RIFF' || ascii(head, 8, 4) !== 'WAVE' || ascii(head, 12, 4) !== 'fmt ' || ascii(head, 36, 4) !== 'data') return null;
+  if (readAscii(head, 0, 4) !== 'RIFF' || readAscii(head, 8, 4) !== 'WAVE' || readAscii(head, 12, 4) !== 'fmt ' || readAscii(head, 36, 4) !== 'data') return null;
   if (v.getUint32(4, true) !== length - 8 || v.getUint32(16, true) !== 16 || v.getUint32(40, true) !== length - WAV_HEADER_BYTES) return null;
   if (v.getUint16(20, true) !== 1 || v.getUint16(34, true) !== 16) return null;
   const format: PcmFormat = { channels: v.getUint16(22, true), sampleRate: v.getUint32(24, true), bitsPerSample: 16 };
@@ -52,20 +51,18 @@ export async function readHead(body: ReadableStream<Uint8Array>, min: number): P
   } finally {
     reader.releaseLock();
   }
-  return { head: concat(parts, n), ended };
+  return { head: parts.length === 1 ? parts[0]! : concatBytes(parts), ended };
 }
 
 /** The whole body: `head` and the rest read to the end (the path for anything not canonical). */
 export async function readAll(head: Uint8Array, rest: PendingBody): Promise<Uint8Array> {
   const parts = [head];
-  let n = head.byteLength;
   // A read-from stream cannot become a Response body again: read it piece by piece.
   const reader = rest.body.getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
     parts.push(r.value);
-    n += r.value.byteLength;
   }
-  return concat(parts, n);
+  return concatBytes(parts);
 }
 
 /**
@@ -85,15 +82,4 @@ export async function putStreamed(bucket: R2Bucket, key: string, head: Uint8Arra
   const [fed, put] = await Promise.allSettled([feed, stored]);
   if (put.status === 'rejected') throw put.reason;
   if (fed.status === 'rejected') throw fed.reason;
-}
-
-function concat(parts: readonly Uint8Array[], n: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

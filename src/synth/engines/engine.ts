@@ -1,5 +1,6 @@
 // The contract every in-process speech engine fulfils inside a worker child.
 
+import { concatBytes } from '../../core/audio/bytes.ts';
 import type { EngineId, WordTimingTuple } from '../types.ts';
 import type { CatalogVoice } from '../voices.ts';
 
@@ -46,16 +47,7 @@ export function int16ChunksAsLEParts(chunks: readonly Int16Array[]): Uint8Array[
 
 /** The parts joined into one array (one part: returned as is). */
 export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let total = 0;
-  for (const p of parts) total += p.byteLength;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }
 
 
