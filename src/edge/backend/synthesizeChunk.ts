@@ -133,16 +133,21 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
   const r2Key = chunkAudioKey(req.jobId, req.sentenceIndex, stored.ext);
   try {
     if (injectR2Fault(env)) throw new Error('injected R2 write fault (FAULT_R2_WRITE_RATE)');
-    await env.TTS_AUDIO_BUCKET.put(r2Key, stored.audio, {
-      httpMetadata: { contentType: stored.mimeType },
-      customMetadata: { jobId: req.jobId, index: String(req.sentenceIndex), voice: req.voiceId, provider: provider.name, durationMs: String(stored.durationMs) },
-    });
+    await env.TTS_AUDIO_BUCKET.put(r2Key, stored.audio, chunkPutOptions(req, provider.name, stored.mimeType, stored.durationMs));
   } catch (e) {
     return fail('storage_failed', `R2 write failed: ${String(e)}`, 503, true);
   }
   const out: RawTtsResponse = { r2Key, mimeType: stored.mimeType, jobId: req.jobId, sentenceIndex: req.sentenceIndex, bytes: stored.audio.byteLength, durationMs: stored.durationMs };
   if (result.words) out.words = result.words;
   return out;
+}
+
+/** How a chunk's object is stored, by either path: its content type and what it is (job, index, voice, provider, duration). */
+function chunkPutOptions(req: RawTtsRequest, provider: string, mimeType: string, durationMs: number | null): R2PutOptions {
+  return {
+    httpMetadata: { contentType: mimeType },
+    customMetadata: { jobId: req.jobId, index: String(req.sentenceIndex), voice: req.voiceId, provider, durationMs: String(durationMs) },
+  };
 }
 
 /** A canonical WAV still on the wire, piped into R2 (wavPassThrough.ts); the answer is as for a buffered one. */
@@ -153,10 +158,7 @@ async function storeStreamed(env: BackendEnv, req: RawTtsRequest, provider: stri
       await rest.body.cancel().catch(() => undefined);
       throw new Error('injected R2 write fault (FAULT_R2_WRITE_RATE)');
     }
-    await putStreamed(env.TTS_AUDIO_BUCKET, r2Key, result.audio, rest, {
-      httpMetadata: { contentType: 'audio/wav' },
-      customMetadata: { jobId: req.jobId, index: String(req.sentenceIndex), voice: req.voiceId, provider, durationMs: String(durationMs) },
-    });
+    await putStreamed(env.TTS_AUDIO_BUCKET, r2Key, result.audio, rest, chunkPutOptions(req, provider, 'audio/wav', durationMs));
   } catch (e) {
     // A cut answer fails the put the same way: the chunk is retried, never stored short.
     return fail('storage_failed', `R2 write failed: ${String(e)}`, 503, true);
