@@ -82,7 +82,9 @@ describe('SSE', () => {
   });
 
   it('sends comment heartbeats, uncompressed', async () => {
-    const long = Array.from({ length: 30 }, (_, i) => `Heartbeat check number ${i} goes here.`).join('\n\n');
+    // Long enough in engine time (~18,000 characters) that the job outlasts several 300 ms heartbeats:
+    // 30 short paragraphs grown into a few chunks finished before the first heartbeat on a quiet machine.
+    const long = Array.from({ length: 60 }, (_, i) => `Heartbeat check number ${i} goes here. ${'It keeps the synthesis busy for a while, sentence after sentence. '.repeat(4)}`).join('\n\n');
     const job = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: long }) })).json()) as CreateJobResponse;
     // Resume past the last chunk: no chunk events, only progress, heartbeats, then end.
     const res = await fetch(`${stack.edgeUrl}${job.links.events}`, { headers: { 'last-event-id': '100000', 'accept-encoding': 'gzip, br' } });
