@@ -329,6 +329,8 @@ function render(): void {
   setData(d, 'wordIndex', p.wordIndex);
   setData(d, 'playedChunks', p.playedChunks);
   setData(d, 'audioTime', p.audioTime.toFixed(2));
+  setData(d, 'scheduledFrom', p.scheduledFrom.toFixed(3));
+  setData(d, 'scheduledTo', p.scheduledTo.toFixed(3));
   setData(d, 'underruns', p.underruns);
   setData(d, 'lateMs', p.lateMs);
   listening.update(info);

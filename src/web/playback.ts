@@ -61,6 +61,10 @@ export interface PlaybackSnapshot {
   playedFraction: number;
   /** The AudioContext clock, in seconds. */
   audioTime: number;
+  /** AudioContext time the current (or last) run of playback began: its first chunk's scheduled start; -1 before any. */
+  scheduledFrom: number;
+  /** AudioContext time the last chunk scheduled so far ends; -1 before any. */
+  scheduledTo: number;
   /** Times audio was not there when its turn came (a gap beyond the designed pause). */
   underruns: number;
   /** Total milliseconds those chunks started later than their designed slot. */

@@ -64,6 +64,9 @@ export class Player {
   private head = 0;
   private underruns = 0;
   private lateS = 0;
+  /** The audio-clock span of what was scheduled since playback last began (tests measure gaps with it). */
+  private scheduledFrom = -1;
+  private scheduledTo = -1;
   private suspendTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private rate = 1;
@@ -208,7 +211,14 @@ export class Player {
   }
 
   snapshot(): PlaybackSnapshot {
-    const base = { playedChunks: this.played.size, audioTime: this.ctx.currentTime, underruns: this.underruns, lateMs: Math.round(this.lateS * 1000) };
+    const base = {
+      playedChunks: this.played.size,
+      audioTime: this.ctx.currentTime,
+      scheduledFrom: this.scheduledFrom,
+      scheduledTo: this.scheduledTo,
+      underruns: this.underruns,
+      lateMs: Math.round(this.lateS * 1000),
+    };
     const g = this.gen;
     if (!g) {
       const c = this.cursor;
@@ -347,6 +357,8 @@ export class Player {
     source.start(start, offsetS / rate);
     source.onended = () => envelope.disconnect();
     g.entries.push({ index, startCtx: start, endCtx: end, offsetS, durationS, rate, source });
+    if (g.lastEnd === null) this.scheduledFrom = start;
+    this.scheduledTo = end;
     g.lastEnd = end;
   }
 

@@ -42,6 +42,8 @@ interface PageState {
   wordIndex: number;
   playedChunks: number;
   audioTime: number;
+  scheduledFrom: number;
+  scheduledTo: number;
   underruns: number;
   lateMs: number;
   synthPercent: number;
@@ -60,7 +62,7 @@ const READ_STATE = `(() => {
   return {
     state: p.state ?? '', jobId: p.jobId ?? '', jobStatus: p.jobStatus ?? '',
     total: n(p.total), synthesized: n(p.synthesized), currentIndex: n(p.currentIndex), wordIndex: n(p.wordIndex),
-    playedChunks: n(p.playedChunks), audioTime: n(p.audioTime), underruns: n(p.underruns), lateMs: n(p.lateMs),
+    playedChunks: n(p.playedChunks), audioTime: n(p.audioTime), scheduledFrom: n(p.scheduledFrom), scheduledTo: n(p.scheduledTo), underruns: n(p.underruns), lateMs: n(p.lateMs),
     synthPercent: n(g.synthPercent), playedPercent: n(g.playedPercent), highlighted: n(t.dataset.highlighted),
     chunks: t.querySelectorAll('.chunk').length, status: document.getElementById('status').textContent,
   };
@@ -126,11 +128,9 @@ describe('web page', () => {
     await speak(page, text);
 
     const highlights: number[] = [];
-    let startedAt = -1;
     let shot = false;
     const end = await waitFor(page, 'playback to finish', (s) => s.state === 'finished', 60_000, async (s) => {
       if (s.highlighted >= 0 && highlights.at(-1) !== s.highlighted) highlights.push(s.highlighted);
-      if (startedAt < 0 && s.state === 'playing') startedAt = s.audioTime;
       if (!shot && s.currentIndex >= 6 && s.wordIndex >= 1) {
         shot = true;
         mkdirSync(join(REPO_ROOT, 'test-results'), { recursive: true });
@@ -180,7 +180,9 @@ describe('web page', () => {
     // Played on the AudioContext clock, the job took as long as that file (plus any wait for
     // late audio): the designed pauses and nothing else between chunks, no overlaps.
     const expectedSeconds = full.pcm.byteLength / (rate * 2) + end.lateMs / 1000;
-    const playedSeconds = end.audioTime - startedAt;
+    // The page's own schedule, not a poll's reading of the clock: a late poll cannot shorten it.
+    expect(end.scheduledFrom, seen).toBeGreaterThanOrEqual(0);
+    const playedSeconds = end.scheduledTo - end.scheduledFrom;
     expect(playedSeconds, seen).toBeGreaterThan(expectedSeconds - 0.4);
     expect(playedSeconds, seen).toBeLessThan(expectedSeconds + 0.4);
 
