@@ -44,6 +44,9 @@ export interface EdgeStart {
  */
 const EDGE_MEMORY_ENV: Readonly<Record<string, string>> = {
   ...NODE_MALLOC_ENV,
+  // Miniflare passes these V8 flags to workerd: the same 1 MiB nursery as our Node processes,
+  // for each isolate (-36 MiB for the stack's workerd, no CPU difference measured).
+  MINIFLARE_WORKERD_V8_FLAGS: SMALL_HEAP_NODE_FLAGS.join(' '),
   X_LOCAL_OBSERVABILITY: 'false',
   X_LOCAL_EXPLORER: 'false',
 };
