@@ -1,5 +1,5 @@
 // Cuts a job's raw text into pages at paragraph boundaries, so a Durable Object
-// can normalize and split a long text one page per invocation and stay inside
+// can normalize and split a long text a few pages per invocation and stay inside
 // its CPU budget. Chunks never cross a paragraph, so paging changes nothing at
 // page edges; inside a page the splitter may cut an overlong sentence a little
 // differently than in the whole text (its internal blocks align differently),
@@ -20,6 +20,13 @@ export const PAGE_MAX_CHARS = 65_536;
  * can go out: a small one keeps that request's CPU and the time to first audio low (issue 12).
  */
 export const FIRST_PAGE_CHARS = 2_048;
+/**
+ * Characters of pages one invocation splits (the creating request after its first page, then
+ * each alarm): four target pages, a few milliseconds of CPU once warm. Fewer pages per
+ * invocation meant one alarm round trip (~13 ms locally) per page before a long job's total is
+ * known and its stream opens (issue 12: time to first audio).
+ */
+export const SPLIT_BUDGET_CHARS = 4 * PAGE_TARGET_CHARS;
 
 const BLANK_LINE = /\n[ \t\r\f\v]*\n/g;
 const WS_THEN_EOL_BEFORE = /\n[ \t\r\f\v]*$/;

@@ -2,7 +2,7 @@
 // alarm's schedule, expiry and deletion. Dispatch lives in ChunkDispatcher.
 import type { JobStatus, SplittingPreference } from '../../../core/api/types.ts';
 import { LectorError } from '../../../core/errors.ts';
-import { FIRST_PAGE_CHARS, PAGE_MAX_CHARS, PAGE_TARGET_CHARS, paginate } from '../../../core/pages.ts';
+import { FIRST_PAGE_CHARS, PAGE_MAX_CHARS, PAGE_TARGET_CHARS, paginate, SPLIT_BUDGET_CHARS } from '../../../core/pages.ts';
 import { assertJobTextSize } from '../../../core/text/split.ts';
 import type { JobConfig } from './config.ts';
 import { HAS_SPEAKABLE, planPage, planSsmlJob, voiceOf } from './chunkPlan.ts';
@@ -89,7 +89,7 @@ export class JobLifecycle {
     const ssml = params.inputFormat === 'ssml' && !book;
     assertJobTextSize(text);
     if (!book?.epub && !HAS_SPEAKABLE.test(text)) throw new LectorError('empty_text', 400, 'text has nothing to speak');
-    // A long text is split one page per alarm so no invocation spends more than a few ms of CPU;
+    // A long text is split a budget of pages per invocation so none spends more than a few ms of CPU;
     // a book's pages never span two chapters, and an EPUB's pages come one section per alarm.
     const pages = book?.chapters ? chapterPages(book.chapters) : ssml ? [{ text, continuesParagraph: false, chapter: 0 }] : paginate(text, PAGE_TARGET_CHARS, PAGE_MAX_CHARS, FIRST_PAGE_CHARS).map((p) => ({ ...p, chapter: 0 }));
     if (pages.length === 0) pages.push({ text: '', continuesParagraph: false, chapter: 0 });
@@ -155,6 +155,14 @@ export class JobLifecycle {
         // The first page's chunks go out at once while the alarms split the rest (issue 12: first audio).
         store.openInput();
         this.d.startDispatch?.();
+        // After one turn (the first chunks' dispatch goes out), the next pages within the budget
+        // are split here and the alarms split the rest, a budget each; an EPUB's sections (read
+        // from R2) are the alarms' alone. One page per alarm, the novel's stream opened after
+        // 1.2-1.5 s; now 0.4-0.6 s (docs/benchmarks.md, "Session 5").
+        if (!book?.epub) {
+          await yieldToEvents();
+          await this.splitWithin(SPLIT_BUDGET_CHARS);
+        }
         await this.splitDone();
       } else {
         this.d.startDispatch?.();
@@ -225,6 +233,22 @@ export class JobLifecycle {
     }
     if (!this.d.store.nextPage() && !this.book.nextSection()) this.splittingEnded();
     return true;
+  }
+
+  /**
+   * Splitting steps until the next page would take this invocation past `budgetChars` (at
+   * least one step; an EPUB section read ends it). False when splitting was already over.
+   * No yield between pages: locally every other event of the stack ran in those gaps, and
+   * one alarm's split took over 100 ms instead of ~15.
+   */
+  async splitWithin(budgetChars: number): Promise<boolean> {
+    let chars = 0;
+    for (let steps = 0; ; steps++) {
+      const page = this.d.store.nextPage();
+      if (steps > 0 && (!page || chars + page.text.length > budgetChars)) return true;
+      if (!(await this.advanceSplitting())) return steps > 0;
+      chars += page ? page.text.length : budgetChars;
+    }
   }
 
   /** The book rows of this job (chapters, metadata). */
@@ -299,4 +323,9 @@ export class JobLifecycle {
     } while (cursor);
     return count;
   }
+}
+
+/** Lets other events of this object (a dispatch's answer, an RPC) run before going on. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

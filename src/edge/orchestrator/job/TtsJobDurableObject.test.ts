@@ -257,6 +257,31 @@ describe('durable execution', () => {
     expect(all.map((c) => c.text).join(' ').replace(/\s+/g, ' ')).toBe(text);
   });
 
+  it('splits the pages within its budget while creating the job, without waiting for an alarm (issue 12)', async () => {
+    const jobId = crypto.randomUUID();
+    const stub = stubFor(jobId);
+    // No alarm runs until the test opens the gate: the whole split must happen in the creating call.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    await runInDurableObject(stub, (instance) => {
+      const real = instance.alarm.bind(instance);
+      (instance as { alarm: () => Promise<void> }).alarm = async () => (await gate, real());
+    });
+    const paragraph = (p: number) => Array.from({ length: 20 }, (_, i) => `Sentence number ${i} of paragraph ${p}.`).join(' ');
+    const text = Array.from({ length: 75 }, (_, p) => paragraph(p)).join('\n\n'); // ~58,000 chars: five pages, within one budget
+    const created = stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence' });
+    const result = await Promise.race([created, new Promise<string>((r) => setTimeout(() => r('still waiting for an alarm'), 10_000))]);
+    expect(result).not.toBe('still waiting for an alarm');
+    const job = unwrap(result as Result<InitializedJob>);
+    const split = await runInDurableObject(stub, (_i, st) => st.storage.sql.exec<{ input_open: number; split_page: number; pages: number; total: number }>('SELECT input_open, split_page, pages, total FROM job').one());
+    expect(split.pages).toBeGreaterThan(4);
+    expect(split).toMatchObject({ input_open: 0, split_page: split.pages, total: job.totalSentences });
+    const all = (await stub.getJobState(true))!.chunks!;
+    expect(all.map((c) => c.text).join(' ').replace(/\s+/g, ' ')).toBe(text.replace(/\s+/g, ' '));
+    open();
+    expect((await stub.deleteState()).deleted).toBe(true);
+  });
+
   it('an evicted object resumes from storage and its alarm', async () => {
     const text = Array.from({ length: 8 }, (_, i) => `Part ${i} of the story.`).join('\n\n');
     const { stub } = await init(text, { concurrency: 2 }, undefined, 2);

@@ -16,6 +16,7 @@ import { type ChunkLease, type Completion, JobStore } from './JobStore.ts';
 import { BookAssembly } from './BookAssembly.ts';
 import { redoChunk, type RedoneChunk } from './PassageRedo.ts';
 import { BOOK_MIME_TYPES } from '../../../core/audio/book/metadata.ts';
+import { SPLIT_BUDGET_CHARS } from '../../../core/pages.ts';
 import { webhookListener } from '../webhooks/subscription.ts';
 
 /** Wait before retrying a failed assembly step. */
@@ -337,9 +338,9 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       await this.lifecycle.expire(job.job_id);
       return;
     }
-    if (await this.lifecycle.advanceSplitting()) {
-      // One page per invocation keeps its CPU bounded; the next alarm goes on, while the
-      // chunks already split are dispatched beside it.
+    if (await this.lifecycle.splitWithin(SPLIT_BUDGET_CHARS)) {
+      // A budget of pages per invocation keeps its CPU bounded; the next alarm goes on, while
+      // the chunks already split are dispatched beside it.
       if (!this.dispatcher.running) this.dispatchInBackground();
       await this.ctx.storage.setAlarm(Date.now());
       return;
