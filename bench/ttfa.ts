@@ -11,10 +11,11 @@
 
 import { loadavg } from 'node:os';
 import { benchSlice } from './compare/corpus.ts';
-import { timeEngine, warmEngine } from './compare/engine.ts';
+import { timeEngine } from './compare/engine.ts';
+import { warmStack } from './compare/warm.ts';
 import { deleteJob, streamJob, waitSynthIdle, type StreamedJob } from './compare/lector-client.ts';
 import type { BenchRow } from './compare/report.ts';
-import { benchSynthArgs, benchWorkers, startBenchStack, WARM_UP_TEXT } from './compare/setup.ts';
+import { benchSynthArgs, benchWorkers, startBenchStack } from './compare/setup.ts';
 import { fixed, median, percentile } from './compare/stats.ts';
 
 /** Calls of the engine on chunk 0 per run; their median is that run's pure synthesis time. */
@@ -73,8 +74,7 @@ export async function benchTtfa(runs = Number(process.env.BENCH_TTFA_RUNS ?? 10)
   let discarded = 0;
   const results: TtfaRun[] = [];
   try {
-    await streamJob(stack.edgeUrl, WARM_UP_TEXT);
-    await warmEngine();
+    await warmStack(stack);
     // One uncounted run: the first long job of an isolate pays for JIT of the splitter and SQL paths.
     for (let i = -1; i < runs; i++) {
       const reloads0 = reloads();

@@ -15,7 +15,8 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { Stack } from '../../scripts/stack/stack.ts';
 import { benchSlice, SLICE_CHARS } from './corpus.ts';
-import { timeEngine, timeEnginePerChunk, warmEngine, type EngineTiming } from './engine.ts';
+import { timeEngine, timeEnginePerChunk, type EngineTiming } from './engine.ts';
+import { warmStack } from './warm.ts';
 import { jobChunkTexts, jobStats, streamJob, synthStatus, type JobStats, type StreamedJob } from './lector-client.ts';
 import { ensurePeer, runPeer, type PeerRun } from './peer.ts';
 import { DEFAULT_MAX_CHUNKS_PER_ALARM } from '../../src/edge/orchestrator/job/config.ts';
@@ -85,8 +86,7 @@ export async function benchCompare(rounds = Number(process.env.BENCH_COMPARE_ROU
   const results: Round[] = [];
   let ctx: Omit<TabulateContext, 'counts'>;
   try {
-    await streamJob(stack.edgeUrl, WARM_UP_TEXT);
-    await warmEngine();
+    await warmStack(stack);
     for (let r = 0; r < rounds; r++) {
       const round: Partial<Round> = {};
       const phases: (() => Promise<void>)[] = [

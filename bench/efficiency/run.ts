@@ -9,13 +9,14 @@
 //   npm run bench -- efficiency     (BENCH_EFFICIENCY_ROUNDS, default 1; BENCH_NOVEL=1 adds the novel)
 import { loadavg } from 'node:os';
 import { benchSlice, readNovel, SLICE_CHARS } from '../compare/corpus.ts';
-import { timeEngine, timeEnginePerChunk, warmEngine, type EngineTiming } from '../compare/engine.ts';
+import { timeEngine, timeEnginePerChunk, type EngineTiming } from '../compare/engine.ts';
+import { warmStack } from '../compare/warm.ts';
 import { jobChunkTexts, jobStats, streamJob, type JobStats } from '../compare/lector-client.ts';
 import { ensurePeer, runPeer, type PeerRun } from '../compare/peer.ts';
 import { PeakMemorySampler } from '../compare/proc.ts';
 import type { BenchRow } from '../compare/report.ts';
 import { lectorJob, type LectorRun } from '../compare/run.ts';
-import { benchWorkers, roleOf, startBenchStack, WARM_UP_TEXT } from '../compare/setup.ts';
+import { benchWorkers, roleOf, startBenchStack } from '../compare/setup.ts';
 import { fixed, median } from '../compare/stats.ts';
 import { profileEdge, type EdgeProfileRun } from './edge-profile.ts';
 import { goalRows, type Measured } from './table.ts';
@@ -50,8 +51,7 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
   const memory = new PeakMemorySampler([stack.edge.pid, stack.synth!.pid], roleOf(stack));
   let peaks50k: ReturnType<PeakMemorySampler['stop']> = [];
   try {
-    await streamJob(stack.edgeUrl, WARM_UP_TEXT);
-    await warmEngine();
+    await warmStack(stack);
     for (let r = 0; r < rounds; r++) {
       const round: Partial<Round> = {};
       const phases: (() => Promise<void>)[] = [
