@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FLITE_VOICES, FliteEngine } from './flite.ts';
+import { FLITE_VOICES, FliteEngine, PARAGRAPH_GAP_MS } from './flite.ts';
 
 describe('FliteEngine', () => {
   it('serves its five voices deterministically at their sample rates', async () => {
@@ -23,6 +23,26 @@ describe('FliteEngine', () => {
       expect(fast.pcm.byteLength).toBeLessThan(normal.pcm.byteLength * 0.7);
       expect(engine.synthesizeSync('-t --help <b> & "x"', 'flite:slt', 1).pcm.byteLength).toBeGreaterThan(1000);
       expect(() => engine.synthesizeSync('x', 'flite:nobody', 1)).toThrow(/no voice/);
+    } finally {
+      engine.dispose();
+    }
+  }, 30_000);
+
+  it('reads a blank line inside a chunk as a paragraph: each paragraph in turn, joined by a silence', async () => {
+    const engine = await FliteEngine.load();
+    try {
+      const first = engine.synthesizeSync('The first paragraph ends here.', 'flite:slt', 1);
+      const second = engine.synthesizeSync('A second one begins.', 'flite:slt', 1);
+      const both = engine.synthesizeSync('The first paragraph ends here.\n\nA second one begins.', 'flite:slt', 1);
+      const gap = Buffer.alloc(Math.round((PARAGRAPH_GAP_MS / 1000) * first.sampleRate) * 2);
+      expect(Buffer.from(both.pcm)).toEqual(Buffer.concat([first.pcm, gap, second.pcm]));
+      // At twice the speed the silence is half as long too.
+      const fast = engine.synthesizeSync('The first paragraph ends here.\n\nA second one begins.', 'flite:slt', 2);
+      const fastParts = ['The first paragraph ends here.', 'A second one begins.'].map((t) => engine.synthesizeSync(t, 'flite:slt', 2).pcm.byteLength);
+      expect(fast.pcm.byteLength).toBe(fastParts[0]! + fastParts[1]! + gap.byteLength / 2);
+      // A single line break is no paragraph: one run, as before.
+      const lines = ['One line', 'and the next.'].map((t) => engine.synthesizeSync(t, 'flite:slt', 1).pcm.byteLength);
+      expect(engine.synthesizeSync('One line\nand the next.', 'flite:slt', 1).pcm.byteLength).toBeLessThan(lines[0]! + lines[1]! + gap.byteLength);
     } finally {
       engine.dispose();
     }

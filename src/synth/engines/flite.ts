@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { parseWav } from '../../core/audio/wav.ts';
+import { concatBytes } from '../../core/audio/bytes.ts';
+import { PARAGRAPH_SEPARATOR } from '../../core/text/normalize.ts';
 import type { CatalogVoice } from '../voices.ts';
 import { asEngineAudio, EngineError, type EngineAudio, type EngineOutput, type SpeechEngine } from './engine.ts';
 
@@ -51,6 +53,12 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 /** Longest text handed to one flite run (it goes in argv). */
 const MAX_TEXT_CHARS = 64 * 1024;
 
+/**
+ * Silence between two paragraphs of one chunk, at speed 1, beyond the pause Flite ends each
+ * run with: about what eSpeak's paragraph `break` adds to its sentence pause (espeak-text.ts).
+ */
+export const PARAGRAPH_GAP_MS = 500;
+
 export function fliteText(input: string): string {
   // Control characters would end or confuse flite's tokenizer; keep lengths.
   return input.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, ' ');
@@ -86,8 +94,21 @@ export class FliteEngine implements SpeechEngine {
     const spec = FLITE_VOICES.find((v) => v.name === name);
     if (!spec) throw new EngineError('unknown_voice', `Flite has no voice ${voiceId}`);
     if (text.length > MAX_TEXT_CHARS) throw new EngineError('text_too_long', `Flite takes at most ${MAX_TEXT_CHARS} characters`);
+    // A blank line inside a grown chunk is a paragraph (src/core/chunking.ts). Flite reads it as
+    // a space, so each paragraph is a run of its own and the runs are joined with silence.
+    const paragraphs = text.split(PARAGRAPH_SEPARATOR).filter((p) => /\S/.test(p));
+    if (paragraphs.length <= 1) return this.run(text, spec.name, speed);
+    const runs = paragraphs.map((p) => this.run(p, spec.name, speed));
+    const sampleRate = runs[0]!.sampleRate;
+    const gap = new Uint8Array(Math.round(((PARAGRAPH_GAP_MS / 1000) * sampleRate) / speed) * 2);
+    const pcm = concatBytes(runs.flatMap((r, i) => (i === 0 ? [r.pcm] : [gap, r.pcm])));
+    return { pcm, sampleRate, words: null };
+  }
+
+  /** One flite run over `text`: its 16-bit mono PCM. */
+  private run(text: string, voice: string, speed: number): EngineOutput {
     const file = `${process.pid}-${++this.counter}.wav`;
-    const args = ['flite', '-voice', spec.name];
+    const args = ['flite', '-voice', voice];
     if (speed !== 1) args.push('--setf', `duration_stretch=${(1 / speed).toFixed(4)}`);
     args.push('-t', fliteText(text), `/out/${file}`);
     // stdout of the WASI program goes to our stderr: never into the protocol stream.
