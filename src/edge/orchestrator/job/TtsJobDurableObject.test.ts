@@ -13,6 +13,20 @@ function stubFor(jobId: string): DurableObjectStub<TtsJobDurableObject> {
 }
 
 // Three paragraphs, so three chunks whatever the merge target.
+type Gated<K extends string> = Record<K, () => Promise<unknown>>;
+
+/** Holds every call of `target(instance)[method]` in the job's object until the returned function is called. */
+async function holdCalls<K extends string>(stub: DurableObjectStub<TtsJobDurableObject>, target: (instance: TtsJobDurableObject) => Gated<K>, method: K): Promise<() => void> {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  await runInDurableObject(stub, (instance) => {
+    const obj = target(instance);
+    const real = obj[method].bind(obj);
+    obj[method] = async () => (await gate, real());
+  });
+  return open;
+}
+
 const THREE = 'Hello there.\n\nThis is Lector speaking.\n\nGoodbye for now.';
 
 async function init(text = THREE, extra: Partial<InitializeJobParams> = {}, beforeInit?: (jobId: string) => Promise<void>, pauseAfter?: number) {
@@ -226,13 +240,7 @@ describe('durable execution', () => {
     const jobId = crypto.randomUUID();
     const stub = stubFor(jobId);
     // Splitting waits on a gate the test opens: progress, not the clock, decides what happens first.
-    let open!: () => void;
-    const gate = new Promise<void>((r) => (open = r));
-    await runInDurableObject(stub, (instance) => {
-      const lc = (instance as unknown as { lifecycle: { advanceSplitting(): Promise<boolean> } }).lifecycle;
-      const real = lc.advanceSplitting.bind(lc);
-      lc.advanceSplitting = async () => (await gate, real());
-    });
+    const open = await holdCalls(stub, (instance) => (instance as unknown as { lifecycle: Gated<'advanceSplitting'> }).lifecycle, 'advanceSplitting');
     const text = Array.from({ length: 700 }, (_, i) => `Sentence number ${i} of a long text.`).join(' '); // ~25,000 chars: two pages
     const created = stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence' });
     const chunk0 = async () =>
@@ -261,12 +269,7 @@ describe('durable execution', () => {
     const jobId = crypto.randomUUID();
     const stub = stubFor(jobId);
     // No alarm runs until the test opens the gate: the whole split must happen in the creating call.
-    let open!: () => void;
-    const gate = new Promise<void>((r) => (open = r));
-    await runInDurableObject(stub, (instance) => {
-      const real = instance.alarm.bind(instance);
-      (instance as { alarm: () => Promise<void> }).alarm = async () => (await gate, real());
-    });
+    const open = await holdCalls(stub, (instance) => instance as unknown as Gated<'alarm'>, 'alarm');
     const paragraph = (p: number) => Array.from({ length: 20 }, (_, i) => `Sentence number ${i} of paragraph ${p}.`).join(' ');
     const text = Array.from({ length: 75 }, (_, p) => paragraph(p)).join('\n\n'); // ~58,000 chars: five pages, within one budget
     const created = stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence' });
