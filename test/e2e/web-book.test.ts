@@ -10,7 +10,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openAppPage } from '../support/player-page.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../../scripts/stack/stack.ts';
 import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
@@ -78,14 +79,9 @@ describe('web page: a book file in, an audiobook out', () => {
     // The page was built from src/web by the e2e global setup, before the shared stack served it.
     [stack, browser] = await Promise.all([
       sharedStack(),
-      chromium.launch({
-        executablePath: CHROMIUM.path,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-      }),
+      launchChromium(CHROMIUM.path),
     ]);
-    const context = await browser.newContext({ baseURL: stack.edgeUrl, viewport: { width: 1100, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e));
+    page = await openAppPage(browser, stack.edgeUrl);
   });
 
   afterAll(async () => {

@@ -6,7 +6,8 @@
 // reload in the middle of a longer job and check the page picks it up.
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openAppPage } from '../support/player-page.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { REPO_ROOT } from '../../scripts/stack/stack.ts';
@@ -109,14 +110,9 @@ describe('web page', () => {
     await buildWeb(); // test the page as it is in src/web now
     [stack, browser] = await Promise.all([
       sharedStack(),
-      chromium.launch({
-        executablePath: CHROMIUM.path,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'],
-      }),
+      launchChromium(CHROMIUM.path),
     ]);
-    const context = await browser.newContext({ baseURL: stack.edgeUrl, viewport: { width: 1100, height: 900 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e));
+    page = await openAppPage(browser, stack.edgeUrl);
   });
 
   afterAll(async () => {

@@ -12,11 +12,24 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Chromium's flags for the page tests: headless, quiet, audio allowed without a gesture. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 
+/** Chromium at `executablePath` with the page tests' flags. */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+/** A tab on the app at `baseURL`: the screenshots' desktop size, downloads allowed, page errors logged. */
+export async function openAppPage(browser: Browser, baseURL: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  return page;
+}
+
 /** The player tests' own stack, with one API key, and a Chromium, started together. */
 export async function startPlayerStack(key: string): Promise<[Stack, Browser]> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   await buildWeb();
-  return Promise.all([startStack({ orchestratorVars: { LECTOR_API_KEYS: `listener=${key}` } }), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
+  return Promise.all([startStack({ orchestratorVars: { LECTOR_API_KEYS: `listener=${key}` } }), launchChromium(CHROMIUM)]);
 }
 
 export interface PlayerState {
