@@ -5,7 +5,7 @@
 // Node process, an esbuild watcher and a proxy workerd: docs/benchmarks.md, Edge runner).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
+import { compileCacheEnv, NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
 import { workerSpecFromConfig, type EdgeRunSpec } from './miniflare-options.ts';
 import { ManagedProcess } from './process.ts';
 
@@ -51,7 +51,7 @@ const EDGE_MEMORY_ENV: Readonly<Record<string, string>> = {
   X_LOCAL_EXPLORER: 'false',
 };
 
-function edgeEnv(): NodeJS.ProcessEnv {
+function edgeEnv(repoRoot: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     // No calls off the machine: no cf-fetch, no telemetry, no update checks.
@@ -61,6 +61,7 @@ function edgeEnv(): NodeJS.ProcessEnv {
     CI: process.env.CI ?? 'true',
     NO_COLOR: '1',
     ...EDGE_MEMORY_ENV,
+    ...compileCacheEnv(repoRoot),
   };
 }
 
@@ -109,7 +110,7 @@ export async function startEdgeProcess(o: EdgeStart, timeoutMs: number): Promise
     command: process.execPath,
     args: o.runner === 'wrangler' ? wranglerArgs(o) : miniflareArgs(o),
     cwd: o.repoRoot,
-    env: edgeEnv(),
+    env: edgeEnv(o.repoRoot),
     onLine: (line) => o.onLine?.(line),
   });
   try {

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { secretNames, validateProviderConfig } from '../../src/edge/backend/providers/config.ts';
-import { NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
+import { compileCacheEnv, NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
 import { readJsonc } from './jsonc.ts';
 import { edgeRunner, startEdgeProcess } from './edge.ts';
 import { ManagedProcess } from './process.ts';
@@ -153,7 +153,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       command: nodeBinary(),
       args: [...SMALL_HEAP_NODE_FLAGS, join(REPO_ROOT, 'src/synth/main.ts'), '--port', String(synthPort), ...(opts.synthArgs ?? [])],
       cwd: REPO_ROOT,
-      env: { ...process.env, ...NODE_MALLOC_ENV, ...opts.synthEnv },
+      env: { ...process.env, ...NODE_MALLOC_ENV, ...compileCacheEnv(REPO_ROOT), ...opts.synthEnv },
       onLine: (line) => onLine?.('synth', line),
     });
     const m = await synth.waitForLine(/listening on (http:\/\/[\d.]+:(\d+))/, timeout);
