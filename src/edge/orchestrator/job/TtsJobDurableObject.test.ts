@@ -12,7 +12,6 @@ function stubFor(jobId: string): DurableObjectStub<TtsJobDurableObject> {
   return env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
 }
 
-// Three paragraphs, so three chunks whatever the merge target.
 type Gated<K extends string> = Record<K, () => Promise<unknown>>;
 
 /** Holds every call of `target(instance)[method]` in the job's object until the returned function is called. */
@@ -27,6 +26,7 @@ async function holdCalls<K extends string>(stub: DurableObjectStub<TtsJobDurable
   return open;
 }
 
+// Three paragraphs, so three chunks whatever the merge target.
 const THREE = 'Hello there.\n\nThis is Lector speaking.\n\nGoodbye for now.';
 
 async function init(text = THREE, extra: Partial<InitializeJobParams> = {}, beforeInit?: (jobId: string) => Promise<void>, pauseAfter?: number) {
