@@ -8,7 +8,7 @@ import { DEFAULT_BREAKER, routerStub } from '../router/RouterCounter.ts';
 import { type Route, RouteBlocks } from './RouteBlocks.ts';
 import type { JobConfig } from './config.ts';
 import { type JobEvents, TERMINAL } from './JobEvents.ts';
-import type { ChunkLease, Completion, JobStore } from './JobStore.ts';
+import type { ChunkLease, Completion, JobRow, JobStore } from './JobStore.ts';
 
 /** Longest job-wide hold after failures: RouterCounter's half-open delay. */
 const HOLD_MAX_MS = DEFAULT_BREAKER.halfOpenAfterMs;
@@ -74,7 +74,7 @@ export class ChunkDispatcher {
         const job = store.job();
         if (!job || TERMINAL.has(job.status) || dispatched >= config.maxChunksPerAlarm) break;
         const held = Date.now() < this.hold.holdUntil;
-        const room = held ? 0 : Math.min(job.concurrency - this.inflight.size, config.maxChunksPerAlarm - dispatched);
+        const room = held ? 0 : Math.min(inFlightLimit(job) - this.inflight.size, config.maxChunksPerAlarm - dispatched);
         const leasedAt = Date.now();
         const leases = store.lease(room, leasedAt, LEASE_GRACE_MS);
         if (leases.length > 0) {
@@ -198,4 +198,12 @@ export class ChunkDispatcher {
       if (timer !== undefined) clearTimeout(timer);
     }
   }
+}
+
+/**
+ * Chunks a job keeps in flight: one until its first chunk is done, so the first audio does not
+ * share the machine with the next chunks' synthesis; then the job's concurrency.
+ */
+function inFlightLimit(job: Pick<JobRow, 'processed_count' | 'concurrency'>): number {
+  return job.processed_count === 0 ? 1 : job.concurrency;
 }

@@ -12,18 +12,29 @@ function stubFor(jobId: string): DurableObjectStub<TtsJobDurableObject> {
   return env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
 }
 
-type Gated<K extends string> = Record<K, () => Promise<unknown>>;
+type AsyncMethod = (...args: never[]) => Promise<unknown>;
+type Gated<K extends string> = Record<K, AsyncMethod>;
+
+/** Replaces `target(instance)[method]` in the job's object with `wrap(the real method)`. */
+async function patchMethod<K extends string>(stub: DurableObjectStub<TtsJobDurableObject>, target: (instance: TtsJobDurableObject) => Gated<K>, method: K, wrap: (real: AsyncMethod) => AsyncMethod): Promise<void> {
+  await runInDurableObject(stub, (instance) => {
+    const obj = target(instance);
+    obj[method] = wrap(obj[method].bind(obj));
+  });
+}
+
+/** A promise that settles when its `open` is called: tests tie the order of events to progress, not the clock. */
+function gate(): { passed: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const passed = new Promise<void>((r) => (open = r));
+  return { passed, open };
+}
 
 /** Holds every call of `target(instance)[method]` in the job's object until the returned function is called. */
 async function holdCalls<K extends string>(stub: DurableObjectStub<TtsJobDurableObject>, target: (instance: TtsJobDurableObject) => Gated<K>, method: K): Promise<() => void> {
-  let open!: () => void;
-  const gate = new Promise<void>((r) => (open = r));
-  await runInDurableObject(stub, (instance) => {
-    const obj = target(instance);
-    const real = obj[method].bind(obj);
-    obj[method] = async () => (await gate, real());
-  });
-  return open;
+  const g = gate();
+  await patchMethod(stub, target, method, (real) => async (...args) => (await g.passed, real(...args)));
+  return g.open;
 }
 
 // Three paragraphs, so three chunks whatever the merge target.
@@ -283,6 +294,31 @@ describe('durable execution', () => {
     expect(all.map((c) => c.text).join(' ').replace(/\s+/g, ' ')).toBe(text.replace(/\s+/g, ' '));
     open();
     expect((await stub.deleteState()).deleted).toBe(true);
+  });
+
+  it('sends the first chunk alone, and the next ones once it is done (issue 12: first audio)', async () => {
+    const jobId = crypto.randomUUID();
+    const stub = stubFor(jobId);
+    // The first chunk's backend call waits on a gate: while it is out, nothing else may be leased.
+    const first = gate();
+    const calls: number[] = [];
+    await patchMethod(stub, (instance) => (instance as unknown as { dispatcher: Gated<'callBackend'> }).dispatcher, 'callBackend', (real) => async (...args) => {
+      const [req] = args as unknown as [{ sentenceIndex: number }];
+      calls.push(req.sentenceIndex);
+      if (req.sentenceIndex === 0) await first.passed;
+      return real(...args);
+    });
+    const text = Array.from({ length: 8 }, (_, i) => `Part ${i} of the story.`).join('\n\n');
+    const created = unwrap((await stub.initializeJob({ jobId, text, voiceId: 'espeak:en-us', splittingPreference: 'sentence', concurrency: 4 })) as Result<InitializedJob>);
+    expect(created.totalSentences).toBeGreaterThan(2);
+    for (let t = Date.now(); calls.length === 0 && Date.now() - t < 10_000; ) await new Promise((r) => setTimeout(r, 10));
+    const leased = await runInDurableObject(stub, (_i, st) => st.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM chunk WHERE status = 'processing'`).one().n);
+    expect(leased).toBe(1);
+    expect(calls).toEqual([0]);
+    first.open();
+    const state = await driveToEnd(stub);
+    expect(state?.status).toBe('completed');
+    expect([...new Set(calls)].sort((a, b) => a - b)).toEqual(Array.from({ length: created.totalSentences }, (_, i) => i));
   });
 
   it('an evicted object resumes from storage and its alarm', async () => {
