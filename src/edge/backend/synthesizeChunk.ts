@@ -29,10 +29,10 @@ export interface BackendEnv {
   /** Workers AI (deployed mode), for `workers-ai` providers. */
   AI?: AiRunner;
   /**
-   * Default on: a canonical WAV answer with a Content-Length is piped into R2 without entering
-   * the isolate (wavPassThrough.ts). "0" reads every answer whole. Three alternating pairs of the
-   * 50k bench job: 4.7-5.1 s streamed against 5.2-6.5 s read whole, workerd's peak 224 against
-   * 271-276 MiB (docs/benchmarks.md, Session 5; one run in session 4 had pointed the other way).
+   * "1": a canonical WAV answer with a Content-Length is piped into R2 without being read whole
+   * (wavPassThrough.ts). Off by default: locally it is faster and workerd holds ~50 MiB less, but
+   * the pipe runs in the backend's isolate, 9 ms of CPU per call against ~2 (docs/benchmarks.md,
+   * Session 5), close to the free plan's 10 ms per invocation.
    */
   STREAM_WAV_TO_R2?: string;
   /** Test hooks (chaos suite, test/chaos/r2-fault-hook.ts): "1" enables them; anything else ignores them. */
@@ -117,7 +117,7 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
       ...(route.language ? { language: route.language } : {}),
       ...(req.speed !== undefined && req.speed !== 1 ? { speed: req.speed } : {}),
       hints,
-      streamWav: env.STREAM_WAV_TO_R2 !== '0',
+      streamWav: env.STREAM_WAV_TO_R2 === '1',
     });
     const { rest, ...head } = result;
     if (rest) {
