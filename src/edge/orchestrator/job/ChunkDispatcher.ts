@@ -41,6 +41,8 @@ export class ChunkDispatcher {
   private hold: HoldState = NO_HOLD;
   /** Backend calls started by this instance, for the benchmark's per-chunk figures. */
   backendCalls = 0;
+  /** A backend call of this instance has answered (or timed out): the first-call rule is over. */
+  private answered = false;
   /** Routes leased from RouterCounter in blocks. */
   readonly routes: RouteBlocks;
 
@@ -74,7 +76,7 @@ export class ChunkDispatcher {
         const job = store.job();
         if (!job || TERMINAL.has(job.status) || dispatched >= config.maxChunksPerAlarm) break;
         const held = Date.now() < this.hold.holdUntil;
-        const room = held ? 0 : Math.min(inFlightLimit(job) - this.inflight.size, config.maxChunksPerAlarm - dispatched);
+        const room = held ? 0 : Math.min(this.inFlightLimit(job) - this.inflight.size, config.maxChunksPerAlarm - dispatched);
         const leasedAt = Date.now();
         const leases = store.lease(room, leasedAt, LEASE_GRACE_MS);
         if (leases.length > 0) {
@@ -114,6 +116,16 @@ export class ChunkDispatcher {
     }
   }
 
+  /**
+   * Chunks a job keeps in flight: one while its first call is out and no chunk is done yet, so
+   * the first audio does not share the machine with the next chunks' synthesis; then the job's
+   * concurrency. Any answer ends the rule, a failure or timeout too: a first chunk that hangs
+   * holds the others back for one call's timeout at most.
+   */
+  private inFlightLimit(job: Pick<JobRow, 'processed_count' | 'concurrency'>): number {
+    return job.processed_count === 0 && !this.answered ? 1 : job.concurrency;
+  }
+
   /** The backends RouterCounter may pick for this job's voice (its provider's), once per instance. */
   private voiceBackendsOnce: Promise<string[] | undefined> | undefined;
   private voiceBackends(voiceId: string): Promise<string[] | undefined> {
@@ -140,6 +152,7 @@ export class ChunkDispatcher {
     const callStart = Date.now();
     if (callStart - leasedAt > LATE_CALL_MS) this.d.store.startCall(lease.index, lease.token, lease.timeoutMs, LEASE_GRACE_MS, callStart);
     const result = await this.callBackend(req, lease.timeoutMs);
+    this.answered = true;
     // Only failures that say something about the backend count against its circuit.
     this.routes.settle(route, !('error' in result && result.error.retryable));
     this.applyAnswer(lease, result, Date.now());
@@ -200,10 +213,3 @@ export class ChunkDispatcher {
   }
 }
 
-/**
- * Chunks a job keeps in flight: one until its first chunk is done, so the first audio does not
- * share the machine with the next chunks' synthesis; then the job's concurrency.
- */
-function inFlightLimit(job: Pick<JobRow, 'processed_count' | 'concurrency'>): number {
-  return job.processed_count === 0 ? 1 : job.concurrency;
-}

@@ -296,7 +296,7 @@ describe('durable execution', () => {
     expect((await stub.deleteState()).deleted).toBe(true);
   });
 
-  it('sends the first chunk alone, and the next ones once it is done (issue 12: first audio)', async () => {
+  it('sends the first chunk alone, and the next ones once it is answered (issue 12: first audio)', async () => {
     const jobId = crypto.randomUUID();
     const stub = stubFor(jobId);
     // The first chunk's backend call waits on a gate: while it is out, nothing else may be leased.
