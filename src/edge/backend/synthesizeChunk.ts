@@ -31,8 +31,8 @@ export interface BackendEnv {
   /**
    * "1": a canonical WAV answer with a Content-Length is piped into R2 without being read whole
    * (wavPassThrough.ts). Off by default: locally it is faster and workerd holds ~50 MiB less, but
-   * the pipe runs in the backend's isolate, 9 ms of CPU per call against ~2 (docs/benchmarks.md,
-   * Session 5), close to the free plan's 10 ms per invocation.
+   * streaming into R2 costs the backend's isolate 9-13 ms of CPU per call against ~2 read whole
+   * (docs/benchmarks.md, Session 5), close to the free plan's 10 ms per invocation.
    */
   STREAM_WAV_TO_R2?: string;
   /** Test hooks (chaos suite, test/chaos/r2-fault-hook.ts): "1" enables them; anything else ignores them. */
