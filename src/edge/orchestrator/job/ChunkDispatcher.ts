@@ -43,6 +43,8 @@ export class ChunkDispatcher {
   backendCalls = 0;
   /** A backend call of this instance has answered (or timed out): the first-call rule is over. */
   private answered = false;
+  /** Chunks leased by a pump still waiting for their routes: they count as in flight for the limits. */
+  private routing = 0;
   /** Routes leased from RouterCounter in blocks. */
   readonly routes: RouteBlocks;
 
@@ -76,17 +78,21 @@ export class ChunkDispatcher {
         const job = store.job();
         if (!job || TERMINAL.has(job.status) || dispatched >= config.maxChunksPerAlarm) break;
         const held = Date.now() < this.hold.holdUntil;
-        const room = held ? 0 : Math.min(this.inFlightLimit(job) - this.inflight.size, config.maxChunksPerAlarm - dispatched);
+        const room = held ? 0 : Math.min(this.inFlightLimit(job) - this.inflight.size - this.routing, config.maxChunksPerAlarm - dispatched);
         const leasedAt = Date.now();
         const leases = store.lease(room, leasedAt, LEASE_GRACE_MS);
         if (leases.length > 0) {
           let routes: Route[];
+          // Another pump (the alarm's beside the creating call's) may run while these wait for routes.
+          this.routing += leases.length;
           try {
             routes = await this.routes.take(leases.length, Math.max(...leases.map((l) => l.timeoutMs)), await this.voiceBackends(job.voice_id));
           } catch (e) {
             // No call was made: the leases go back with their attempts, and the alarm retries.
             for (const lease of leases) store.deferLease(lease.index, lease.token, Date.now());
             throw e;
+          } finally {
+            this.routing -= leases.length;
           }
           leases.forEach((lease, i) => {
             const route = routes[i]!;
