@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
-import { parseWav } from '../../core/audio/wav.ts';
+import { parseWav, silenceBytes } from '../../core/audio/wav.ts';
 import { concatBytes } from '../../core/audio/bytes.ts';
 import { PARAGRAPH_SEPARATOR } from '../../core/text/normalize.ts';
 import type { CatalogVoice } from '../voices.ts';
@@ -100,7 +100,7 @@ export class FliteEngine implements SpeechEngine {
     if (paragraphs.length <= 1) return this.run(text, spec.name, speed);
     const runs = paragraphs.map((p) => this.run(p, spec.name, speed));
     const sampleRate = runs[0]!.sampleRate;
-    const gap = new Uint8Array(Math.round(((PARAGRAPH_GAP_MS / 1000) * sampleRate) / speed) * 2);
+    const gap = new Uint8Array(silenceBytes(PARAGRAPH_GAP_MS / speed, { channels: 1, sampleRate, bitsPerSample: 16 }));
     const pcm = concatBytes(runs.flatMap((r, i) => (i === 0 ? [r.pcm] : [gap, r.pcm])));
     return { pcm, sampleRate, words: null };
   }
