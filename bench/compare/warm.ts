@@ -7,7 +7,7 @@
 import type { Stack } from '../../scripts/stack/stack.ts';
 import { warmEngine } from './engine.ts';
 import { streamJob } from './lector-client.ts';
-import { processesInGroups } from './proc.ts';
+import { groupCpuMs } from './proc.ts';
 import { WARM_UP_TEXT } from './setup.ts';
 
 /** Idle: the stack's processes used less than this share of one core over one interval. */
@@ -15,7 +15,7 @@ const IDLE_SHARE = 0.05;
 const INTERVAL_MS = 500;
 
 function stackCpuMs(stack: Stack): number {
-  return processesInGroups([stack.edge.pid, stack.synth!.pid]).reduce((a, p) => a + p.cpuMs, 0);
+  return groupCpuMs(stack.edge.pid) + groupCpuMs(stack.synth!.pid);
 }
 
 /** Resolves once the stack is idle; answers the milliseconds that took (at most `timeoutMs`). */
