@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileCacheEnv, NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from '../../src/synth/node-flags.ts';
+import { edgeCaEnv } from './edge-ca.ts';
 import { workerSpecFromConfig, type EdgeRunSpec } from './miniflare-options.ts';
 import { ManagedProcess } from './process.ts';
 
@@ -53,7 +54,7 @@ const EDGE_MEMORY_ENV: Readonly<Record<string, string>> = {
 
 function edgeEnv(repoRoot: string): NodeJS.ProcessEnv {
   return {
-    ...process.env,
+    ...edgeCaEnv(process.env),
     // No calls off the machine: no cf-fetch, no telemetry, no update checks.
     CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     WRANGLER_SEND_METRICS: 'false',
