@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { BALANCING_STRATEGIES } from './pool/balancer.ts';
 import type { BreakerConfig } from './pool/breaker.ts';
 import type { WorkerTemplate } from './pool/engine-worker.ts';
-import { SMALL_HEAP_NODE_FLAGS } from './node-flags.ts';
+import { NODE_MALLOC_ENV, SMALL_HEAP_NODE_FLAGS } from './node-flags.ts';
 
 export interface WorkerPoolConfig {
   /** Workers kept alive even when idle (default 1). */
@@ -105,7 +105,8 @@ export function builtinTemplate(engines: readonly string[], preload: string[] = 
     command: process.execPath,
     // Sparkplug compiles the wasm2js eSpeak at once: cold workers are several times faster on their first requests.
     args: ['--disable-warning=ExperimentalWarning', '--always-sparkplug', ...SMALL_HEAP_NODE_FLAGS, WORKER_ENTRY, '--engines', engines.join(',')],
-    ...(process.versions.electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
+    // glibc's malloc as the stack sets it (node-flags.ts), however the service itself was started.
+    env: { ...NODE_MALLOC_ENV, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
     // Known to speak v2.1: no negotiation timeout, a slow start is not mistaken for v1.
     protocol: '2.1',
     preload,

@@ -1,7 +1,8 @@
 // The environment the stack gives its Node processes: the compile cache lives in the
 // repository (never a shared temp folder), and a cache chosen by the user is kept.
 import { describe, expect, it } from 'vitest';
-import { compileCacheEnv } from './node-flags.ts';
+import { builtinTemplate } from './config.ts';
+import { compileCacheEnv, NODE_MALLOC_ENV } from './node-flags.ts';
 
 describe('compileCacheEnv', () => {
   it("puts Node's compile cache under the repository's node_modules/.cache", () => {
@@ -10,5 +11,13 @@ describe('compileCacheEnv', () => {
 
   it('keeps a NODE_COMPILE_CACHE from the environment', () => {
     expect(compileCacheEnv('/srv/lector', { NODE_COMPILE_CACHE: '/var/cache/node' })).toEqual({ NODE_COMPILE_CACHE: '/var/cache/node' });
+  });
+});
+
+describe('the built-in worker template', () => {
+  it("runs engine workers with the stack's malloc settings, however the service was started", () => {
+    // One malloc arena: V8's compile threads otherwise keep ~35 MiB of their own arenas per worker.
+    expect(builtinTemplate(['espeak']).env).toMatchObject({ MALLOC_ARENA_MAX: '1', MALLOC_MMAP_THRESHOLD_: '131072' });
+    expect(NODE_MALLOC_ENV.MALLOC_ARENA_MAX).toBe('1');
   });
 });

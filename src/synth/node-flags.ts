@@ -27,6 +27,10 @@ export function compileCacheEnv(repoRoot: string, env: NodeJS.ProcessEnv = proce
  * glibc malloc: allocations of 128 KiB and more (PCM, WAV, frames) get their
  * own mapping, returned to the system when freed. By default glibc raises this
  * threshold as large blocks are freed, after which they come from the heap and
- * stay resident as fragments (about 25 MiB more per engine worker).
+ * stay resident as fragments (about 25 MiB more per engine worker). One arena:
+ * V8's compile threads (TurboFan recompiles eSpeak's wasm2js code on them)
+ * otherwise each keep an arena of their own, ~35 MiB more per engine worker at
+ * the end of a 50,000-character job, with no CPU difference measured
+ * (docs/benchmarks.md, Session 6).
  */
-export const NODE_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+export const NODE_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_ARENA_MAX: '1' };
