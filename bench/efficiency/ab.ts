@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { benchSlice } from '../compare/corpus.ts';
 import { printRows, type BenchRow } from '../compare/report.ts';
 import { benchWorkers } from '../compare/setup.ts';
-import { fixed, median } from '../compare/stats.ts';
+import { fixed, median, percentile } from '../compare/stats.ts';
 import type { EdgeProfileRun } from './edge-profile.ts';
 
 type Profile = (text: string, workers: number, concurrent: readonly string[]) => Promise<EdgeProfileRun>;
@@ -45,6 +45,7 @@ const figures: [string, (e: EdgeProfileRun) => number, number][] = [
   ['invocations per chunk', (e) => e.counts.invocations / e.chunks, 2],
   ['DO requests per chunk', (e) => e.counts.doRequests / e.chunks, 2],
   ['RouterCounter requests/s with 10 jobs', (e) => e.router.perSecond, 1],
+  ['worst burst p99 over the Workers and DOs (ms)', (e) => Math.max(...e.isolates.flatMap((i) => i.byEntrypoint.map((x) => percentile(x.bursts, 99)).filter(Number.isFinite))), 2],
 ];
 const rows: BenchRow[] = [
   { figure: 'A / B', value: `${dirA} / ${dirB}` },
