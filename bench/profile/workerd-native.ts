@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import { benchSlice } from '../compare/corpus.ts';
 import { streamJob } from '../compare/lector-client.ts';
 import { groupCpuMs, processesInGroups } from '../compare/proc.ts';
-import { startBenchStack, WARM_UP_TEXT } from '../compare/setup.ts';
+import { startBenchStack } from '../compare/setup.ts';
+import { warmStack } from '../compare/warm.ts';
 import { summarizeProfile } from './analyze.ts';
 import { InspectorSession, workerdTargets } from './inspector.ts';
 
@@ -19,7 +20,7 @@ const out = process.argv[2] ?? 'workerd.perf.data';
 const isolates = process.env.ISOLATES === '1';
 const { stack } = await startBenchStack(2);
 try {
-  await streamJob(stack.edgeUrl, WARM_UP_TEXT);
+  await warmStack(stack);
   const procs = processesInGroups([stack.edge.pid]);
   const sessions: { worker: string; session: InspectorSession }[] = [];
   if (isolates) {
