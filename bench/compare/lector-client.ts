@@ -1,6 +1,7 @@
 // Drives one Lector job the way a listener does: POST /api/tts-stream, read
-// the event stream, and fetch the first chunk's audio as soon as it is
-// announced. Times every step from the moment the request is sent.
+// the event stream, which carries the first chunk's audio in its event as the
+// page asks for it (`inline: 'first'`), or else fetch that audio as soon as it
+// is announced. Times every step from the moment the request is sent.
 import type { ChunkEventData, JobEventData, JobState } from '../../src/core/api/types.ts';
 import { SseParser, type SseEvent } from '../../src/core/sse.ts';
 import type { ServiceStatus } from '../../src/synth/types.ts';
@@ -13,7 +14,7 @@ export interface StreamedJob {
   jobEventMs: number;
   /** Request sent → first `event: message` received. */
   firstMessageMs: number;
-  /** Request sent → first body byte of the first chunk's audio (GET its url): time to first audio. */
+  /** Request sent → the first chunk's audio at hand (its event with the audio inside, or the first body byte of a GET of its url): time to first audio. */
   firstAudioByteMs: number;
   /** Request sent → `event: end` received: every chunk is synthesized and stored. Infinity when `stopAfterFirstAudio`. */
   endMs: number;
@@ -31,6 +32,8 @@ export interface StreamedJob {
 
 export interface StreamJobOptions {
   voiceId?: string;
+  /** Fetch chunk 0's audio with a GET after its event instead of taking it inside the event (the path before `inline: 'first'`). */
+  getFirstChunk?: boolean;
   /** Stop reading once the first audio byte has arrived (the job goes on unless deleted). */
   stopAfterFirstAudio?: boolean;
   /** Gives up after this long. Default 30 minutes. */
@@ -53,6 +56,7 @@ async function firstByte(url: string, t0: number): Promise<number> {
 
 export async function streamJob(edgeUrl: string, text: string, opts: StreamJobOptions = {}): Promise<StreamedJob> {
   const body: Record<string, unknown> = { text };
+  if (!opts.getFirstChunk) body.inline = 'first';
   if (opts.voiceId) body.voiceId = opts.voiceId;
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 30 * 60_000);
   const t0 = performance.now();
@@ -81,7 +85,7 @@ export async function streamJob(edgeUrl: string, text: string, opts: StreamJobOp
       if (!firstChunk) {
         firstMessageMs = performance.now() - t0;
         firstChunk = chunk;
-        audio = firstByte(new URL(chunk.url, edgeUrl).href, t0);
+        audio = chunk.audioChunk ? Promise.resolve(firstMessageMs) : firstByte(new URL(chunk.url, edgeUrl).href, t0);
       }
     } else if (ev.event === 'error') {
       throw new Error(`job failed: ${ev.data}`);

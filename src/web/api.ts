@@ -84,7 +84,8 @@ export async function fetchJobState(jobId: string): Promise<JobState> {
 export function jobUrls(jobId: string) {
   const base = `/api/tts/${encodeURIComponent(jobId)}`;
   return {
-    events: (fromIndex: number) => `${base}/events?from=${fromIndex}`,
+    // Chunk 0's audio comes inside its event (`inline=first`): the first sound needs no request after it.
+    events: (fromIndex: number) => `${base}/events?from=${fromIndex}&inline=first`,
     chunk: (index: number) => `${base}/chunks/${index}`,
     audio: `${base}/audio`,
     chapter: (n: number) => `${base}/chapters/${n}/audio`,

@@ -3,6 +3,7 @@
 // and after a reload: fetch the job with its chunks, render them, hand the
 // finished ones to the player, and follow the stream from where playback is.
 import type { ChunkEventData, JobState, JobStatus } from '../core/api/types.ts';
+import { base64ToBytes } from '../core/base64.ts';
 import { fetchJobState, jobUrls } from './api.ts';
 import { JobStream } from './job-stream.ts';
 import { Player, type PlaybackSnapshot, type Position } from './player.ts';
@@ -47,6 +48,8 @@ export class JobSession {
   private blocked = false;
   private closed = false;
   private following = false;
+  /** Object URLs of audio that came inside events, revoked on close. */
+  private readonly inlineUrls: string[] = [];
 
   private constructor(ctx: AudioContext, state: JobState, transcript: TranscriptView) {
     this.jobId = state.jobId;
@@ -134,9 +137,16 @@ export class JobSession {
     this.sentences.set(d.index, d.text);
     this.transcript.setStatus(d.index, 'completed');
     if (d.words?.length) this.transcript.setWords(d.index, d.words);
-    const c = { index: d.index, paragraphStart: d.paragraphStart, url: d.url, durationMs: d.durationMs };
+    const c = { index: d.index, paragraphStart: d.paragraphStart, url: d.audioChunk ? this.inlineUrl(d.audioChunk, d.mimeType) : d.url, durationMs: d.durationMs };
     this.player.addChunk(d.words ? { ...c, words: d.words } : c);
     if (this.jobStatus === 'initialized') this.jobStatus = 'processing';
+  }
+
+  /** The audio an event carried, as a URL the player fetches like any chunk's. */
+  private inlineUrl(base64: string, mimeType: string): string {
+    const url = URL.createObjectURL(new Blob([base64ToBytes(base64) as Uint8Array<ArrayBuffer>], { type: mimeType }));
+    this.inlineUrls.push(url);
+    return url;
   }
 
   /** Plays from `at` (or where it stands). False when audio is blocked until a user gesture. */
@@ -214,5 +224,6 @@ export class JobSession {
     this.closed = true;
     this.stream?.close();
     this.player.dispose();
+    for (const url of this.inlineUrls.splice(0)) URL.revokeObjectURL(url);
   }
 }

@@ -79,9 +79,18 @@ describe('the page as an audiobook player', () => {
 
   it('answers lock-screen controls: the Media Session handlers exist and move playback', async () => {
     page = await newPage();
+    const chunkGets: number[] = [];
+    page.on('request', (r) => {
+      const m = /\/chunks\/(\d+)$/.exec(new URL(r.url()).pathname);
+      if (m) chunkGets.push(Number(m[1]));
+    });
     await speak(page, BOOK);
     const started = await waitFor(page, 'playback', (s) => s.state === 'playing');
     bookId = started.jobId;
+    // The first chunk's audio came inside its event (inline=first): no request for it, and it plays.
+    expect(started.currentIndex).toBe(0);
+    await waitFor(page, 'the next chunks fetched', () => chunkGets.includes(1));
+    expect(chunkGets).not.toContain(0);
     const actions = await page.evaluate<string[]>('Object.keys(window.__media).sort()');
     expect(actions).toEqual(expect.arrayContaining(['nexttrack', 'pause', 'play', 'previoustrack', 'seekbackward', 'seekforward', 'seekto']));
     expect(await page.evaluate<string>('navigator.mediaSession.metadata?.title ?? ""')).toBe(jobTitle(BOOK));

@@ -54,6 +54,25 @@ describe('SSE', () => {
     expect(Buffer.from(wav.pcm).equals(Buffer.from(direct.pcm))).toBe(true);
   });
 
+  it("carries chunk 0's audio alone with inline 'first', equal to GET of the chunk", async () => {
+    const res = await fetch(`${stack.edgeUrl}/api/tts-stream`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: TEXT, inline: 'first' }) });
+    const messages = (await readSse(res)).filter((e) => e.event === 'message').map((e) => JSON.parse(e.data) as ChunkEventData);
+    expect(messages.length).toBeGreaterThanOrEqual(6);
+    expect(messages.filter((m) => m.audioChunk !== undefined).map((m) => m.index)).toEqual([0]);
+    const got = await fetch(new URL(messages[0]!.url, stack.edgeUrl));
+    expect(Buffer.from(base64ToBytes(messages[0]!.audioChunk!)).equals(Buffer.from(await got.arrayBuffer()))).toBe(true);
+    // The same on a job's own stream, by query.
+    const jobId = res.headers.get('x-lector-job-id')!;
+    const again = await readSse(await fetch(`${stack.edgeUrl}/api/tts/${jobId}/events?inline=first`));
+    expect(again.filter((e) => e.event === 'message').map((e) => (JSON.parse(e.data) as ChunkEventData).audioChunk !== undefined)).toEqual(messages.map((m) => m.index === 0));
+  });
+
+  it("refuses an inline value other than true, false or 'first' with a 400", async () => {
+    const res = await fetch(`${stack.edgeUrl}/api/tts-stream`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: 'Hello.', inline: 'all' }) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
+  });
+
   it('sends chunks in completion order when asked, each once', async () => {
     const job = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: TEXT }) })).json()) as CreateJobResponse;
     const events = await readSse(await fetch(`${stack.edgeUrl}${job.links.events}?order=completion`));

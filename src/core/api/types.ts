@@ -24,8 +24,11 @@ export interface CreateJobRequest {
    * first chunks of each part, less repeated on a retry; more requests.
    */
   maxChunkChars?: number;
-  /** Stream events carry base64 audio (`audioChunk`) as in seed 001. */
-  inline?: boolean;
+  /**
+   * Stream events carry base64 audio (`audioChunk`) as in seed 001: `true` in every chunk's
+   * event, `'first'` in chunk 0's only (its audio arrives with its event, no request after it).
+   */
+  inline?: boolean | 'first';
   /** Send chunk events in completion order instead of index order. */
   order?: 'index' | 'completion';
   /** How `text` is written (docs/documents.md): plain text (default), Markdown or HTML (chapters from headings), or SSML (docs/voice-control.md). */
@@ -163,7 +166,7 @@ export interface ChunkEventData {
   text: string;
   paragraphStart: boolean;
   words?: WordTiming[];
-  /** Only when the client asked for inline audio. */
+  /** Only when the client asked for inline audio (every chunk, or chunk 0 with `inline: 'first'`). */
   audioChunk?: string;
 }
 

@@ -18,6 +18,7 @@ import { checkSpeed } from '../../../core/speech-plan.ts';
 import { compileLexicon } from '../../../core/lexicon/lexicon.ts';
 import { MAX_SSML_JOB_CHARS } from '../job/chunkPlan.ts';
 import { parseRedoText } from '../job/PassageRedo.ts';
+import { parseInlineAudio, type InlineAudio } from '../job/EventHub.ts';
 import { finalizeInput, isBookRequest, isDocumentUpload, parseAudioFormat, prepareJson, prepareUpload, type PreparedBook } from './documents.ts';
 
 type App = AppEnv;
@@ -131,8 +132,8 @@ async function readCreateRequest(request: Request, query: (k: string) => string 
 }
 
 /** Opens the job's SSE stream in its Durable Object. */
-async function openStream(env: Env, caller: Caller, jobId: string, from: number, inline: boolean, order: string): Promise<Response> {
-  const params = new URLSearchParams({ from: String(from), inline: inline ? '1' : '0', order });
+async function openStream(env: Env, caller: Caller, jobId: string, from: number, inline: InlineAudio, order: string): Promise<Response> {
+  const params = new URLSearchParams({ from: String(from), inline, order });
   const res = await jobStub(env, jobId, caller).fetch(`https://job/events?${params}`);
   if (!res.ok) return res;
   return new Response(res.body, { headers: res.headers });
@@ -148,7 +149,7 @@ export const jobRoutes = new Hono<App>()
   .post('/tts-stream', async (c) => {
     const { req, book } = await readCreateRequest(c.req.raw, (k) => c.req.query(k));
     const created = await createJob(c.env, c.get('caller'), req, book);
-    const inline = req.inline === true || c.req.query('inline') === 'base64';
+    const inline = req.inline === true ? 'all' : req.inline === 'first' ? 'first' : parseInlineAudio(c.req.query('inline'));
     // The stream opens while the job is shelved: the first audio does not wait for the library.
     const [res] = await Promise.all([openStream(c.env, c.get('caller'), created.jobId, -1, inline, req.order ?? 'index'), registerJob(c, created, req.text)]);
     res.headers.set('x-lector-job-id', created.jobId);
@@ -174,7 +175,7 @@ export const jobRoutes = new Hono<App>()
       if (!/^-?\d{1,9}$/.test(last)) throw new LectorError('bad_request', 400, 'Last-Event-ID / from must be a chunk index');
       from = Number(last);
     }
-    const inline = c.req.query('inline') === 'base64' || c.req.query('inline') === '1';
+    const inline = parseInlineAudio(c.req.query('inline'));
     return openStream(c.env, c.get('caller'), jobId, from, inline, c.req.query('order') === 'completion' ? 'completion' : 'index');
   })
   .get('/tts/:jobId/chunks/:index', async (c) => {

@@ -29,7 +29,7 @@ const createJobSchema = z.object({
     .max(1_000_000)
     .refine((n) => n === 0 || n >= MIN_MAX_CHUNK_CHARS, { error: `must be 0 (one paragraph per chunk) or at least ${MIN_MAX_CHUNK_CHARS}` })
     .optional(),
-  inline: z.boolean().optional(),
+  inline: z.union([z.boolean(), z.literal('first')]).optional(),
   order: z.enum(['index', 'completion']).optional(),
   // Checked by parseWebhook (webhooks/subscription.ts) for its own error code.
   webhook: z.unknown().optional(),

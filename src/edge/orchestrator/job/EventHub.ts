@@ -10,6 +10,14 @@ import { formatSseComment, formatSseEvent } from '../../../core/sse.ts';
 import { type ChunkRow, type JobStore, parseWords } from './JobStore.ts';
 
 export const HEARTBEAT_MS = 15_000;
+
+export type InlineAudio = 'none' | 'first' | 'all';
+
+/** The `inline` query value of a stream (`1`, `base64` or `all`: every chunk; `first`: chunk 0), as the routes and the object read it. */
+export function parseInlineAudio(value: string | null | undefined): InlineAudio {
+  if (value === '1' || value === 'base64' || value === 'all') return 'all';
+  return value === 'first' ? 'first' : 'none';
+}
 /** Bytes a stream may hold queued for its reader before the hub stops producing events. */
 export const MAX_BUFFERED_BYTES = 256 * 1024;
 
@@ -19,7 +27,8 @@ export interface StreamOptions {
    * in completion order, chunks whose completion sequence is > from. -1: from the start.
    */
   from: number;
-  inline: boolean;
+  /** Which chunks' events carry their audio (base64): none, chunk 0 only (first audio without a request), or all. */
+  inline: InlineAudio;
   order: 'index' | 'completion';
 }
 
@@ -191,7 +200,7 @@ export class EventHub {
     };
     const words = parseWords(row);
     if (words) data.words = words;
-    if (sub.opts.inline && row.r2_key) {
+    if (row.r2_key && (sub.opts.inline === 'all' || (sub.opts.inline === 'first' && row.idx === 0))) {
       const obj = await this.deps.bucket.get(row.r2_key);
       if (obj) data.audioChunk = bytesToBase64(new Uint8Array(await obj.arrayBuffer()));
     }

@@ -7,7 +7,7 @@ import type { ChunkAudioFormat, JobAudioFormat, JobState, WordTiming, JobStatus 
 import { LectorError } from '../../../core/errors.ts';
 import { err, ok, type Result, type WireError } from '../../../core/result.ts';
 import { jobConfig, type JobConfig } from './config.ts';
-import { EventHub } from './EventHub.ts';
+import { EventHub, parseInlineAudio } from './EventHub.ts';
 import { ChunkDispatcher } from './ChunkDispatcher.ts';
 import { JobEvents, TERMINAL } from './JobEvents.ts';
 import { type InitializedJob, type InitializeJobParams, JobLifecycle } from './JobLifecycle.ts';
@@ -288,7 +288,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
   // ---- Streams ---------------------------------------------------------------
 
   /**
-   * `GET /events?from=N&inline=1&order=index|completion` — the job's SSE stream. `from` is the
+   * `GET /events?from=N&inline=1|first&order=index|completion` — the job's SSE stream. `from` is the
    * last event id the client saw: a chunk index in index order, a completion sequence in completion order.
    */
   override async fetch(request: Request): Promise<Response> {
@@ -300,7 +300,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
     const from = Number(url.searchParams.get('from') ?? '-1');
     const stream = this.hub.open({
       from: Number.isSafeInteger(from) ? from : -1,
-      inline: url.searchParams.get('inline') === '1',
+      inline: parseInlineAudio(url.searchParams.get('inline')),
       order: url.searchParams.get('order') === 'completion' ? 'completion' : 'index',
     });
     return new Response(stream, {
