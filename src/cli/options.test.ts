@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatVoiceTable } from './commands/voices.ts';
 import { parseServerUrl } from './client.ts';
 import { CliError, EXIT } from './errors.ts';
-import { connect, resumeCommand } from './options.ts';
+import { connect, parseCommandArgs, resumeCommand } from './options.ts';
 
 describe('cli options', () => {
   it('prints a resume command the shell reads back exactly', () => {
@@ -24,6 +24,35 @@ describe('cli options', () => {
     })();
     expect(bad).toBeInstanceOf(CliError);
     expect((bad as CliError).exitCode).toBe(EXIT.usage);
+  });
+
+  it('parses a command\'s own options beside --server and --help', () => {
+    const parsed = parseCommandArgs('voices', ['--json', '--server', 'http://h:1', 'extra'], { json: { type: 'boolean' } }, 'HELP');
+    expect(parsed?.values).toEqual({ json: true, server: 'http://h:1' });
+    expect(parsed?.positionals).toEqual(['extra']);
+  });
+
+  it('prints the help for -h and leaves the command nothing to do', () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(parseCommandArgs('voices', ['-h'], { json: { type: 'boolean' } }, 'HELP')).toBeUndefined();
+      expect(write).toHaveBeenCalledWith('HELP');
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('turns an unknown option into a usage error pointing at the command\'s help', () => {
+    const err = (() => {
+      try {
+        parseCommandArgs('voices', ['--nope'], { json: { type: 'boolean' } }, 'HELP');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(EXIT.usage);
+    expect((err as CliError).hint).toBe('see `lector voices --help`');
   });
 
   it('lays out the voice table in columns', () => {

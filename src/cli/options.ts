@@ -1,6 +1,7 @@
-// What every command shares: the server and API key (flags, then environment,
-// then defaults), argument-error wording, and shell quoting for the commands
-// the CLI prints back to the user.
+// What every command shares: argument parsing with --server and --help, the
+// server and API key (flags, then environment, then defaults), argument-error
+// wording, and shell quoting for the commands the CLI prints back to the user.
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { DEFAULT_SERVER, LectorClient, parseServerUrl } from './client.ts';
 import { usageError, type CliError } from './errors.ts';
 
@@ -18,6 +19,34 @@ export interface ServerChoice {
 export function connect(serverFlag: string | undefined, env: Environment = process.env): ServerChoice {
   const serverUrl = parseServerUrl(serverFlag ?? (env.LECTOR_SERVER || DEFAULT_SERVER));
   return { client: new LectorClient({ serverUrl, apiKey: env.LECTOR_API_KEY }), serverFlag };
+}
+
+/** The options every command takes beside its own. */
+const COMMON_OPTIONS = {
+  server: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type CommandArgs<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O & typeof COMMON_OPTIONS }>>;
+
+/**
+ * Parses a command's arguments strictly, with `--server` and `-h, --help` beside
+ * its own options. With --help it prints `help` and returns undefined: the
+ * command has nothing more to do.
+ */
+export function parseCommandArgs<O extends ParseArgsOptionsConfig>(command: string, args: string[], options: O, help: string): CommandArgs<O> | undefined {
+  let parsed: CommandArgs<O>;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { ...options, ...COMMON_OPTIONS } });
+  } catch (e) {
+    throw argsError(e, command);
+  }
+  // The values' type stays unresolved while O is generic; `help` is always among them.
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(help);
+    return undefined;
+  }
+  return parsed;
 }
 
 /** Turns a node:util parseArgs error into a usage error pointing at the command's help. */

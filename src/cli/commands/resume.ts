@@ -1,9 +1,8 @@
 // `lector resume <jobId> -o out.wav`: follow a job that is already on the server to its end and write its audio.
-import { parseArgs } from 'node:util';
 import { isJobId } from '../../core/ids.ts';
 import { usageError } from '../errors.ts';
 import { followJobToFile } from '../job-to-file.ts';
-import { argsError, connect, parseSeconds } from '../options.ts';
+import { connect, parseCommandArgs, parseSeconds } from '../options.ts';
 import { assertWritable } from '../output.ts';
 
 export const RESUME_HELP = `Usage: lector resume <jobId> -o <out.wav> [options]
@@ -24,28 +23,18 @@ Example:
 `;
 
 export async function resume(args: string[], signal: AbortSignal): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        server: { type: 'string' },
-        'reconnect-timeout': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw argsError(e, 'resume');
-  }
+  const parsed = parseCommandArgs(
+    'resume',
+    args,
+    {
+      output: { type: 'string', short: 'o' },
+      'reconnect-timeout': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+    RESUME_HELP,
+  );
+  if (!parsed) return;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(RESUME_HELP);
-    return;
-  }
   const hint = 'see `lector resume --help`';
   if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'resume needs a job id' : `resume takes one job id, got ${positionals.length}`, hint);
   const jobId = positionals[0]!.trim().toLowerCase();

@@ -1,12 +1,11 @@
 // `lector speak <file|-> -o out.wav`: create a job from a text and write its audio.
-import { parseArgs } from 'node:util';
 import { SPLITTING_PREFERENCES, type CreateJobRequest, type SplittingPreference } from '../../core/api/types.ts';
 import { CliError, EXIT, usageError } from '../errors.ts';
 import { readText } from '../input.ts';
 import { followJobToFile, type JobToFileOptions } from '../job-to-file.ts';
 import { audioFormatOf, documentTypeOf } from '../book.ts';
 import { readFile } from 'node:fs/promises';
-import { argsError, connect, parseSeconds } from '../options.ts';
+import { connect, parseCommandArgs, parseSeconds } from '../options.ts';
 import { assertWritable } from '../output.ts';
 
 export const SPEAK_HELP = `Usage: lector speak <file|-> -o <out.wav|out.mp3|out.opus> [options]
@@ -39,33 +38,23 @@ Examples:
 `;
 
 export async function speak(args: string[], signal: AbortSignal): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        voice: { type: 'string' },
-        splitting: { type: 'string' },
-        'max-tokens': { type: 'string' },
-        chapters: { type: 'string' },
-        'split-chapters': { type: 'string' },
-        server: { type: 'string' },
-        'reconnect-timeout': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw argsError(e, 'speak');
-  }
+  const parsed = parseCommandArgs(
+    'speak',
+    args,
+    {
+      output: { type: 'string', short: 'o' },
+      voice: { type: 'string' },
+      splitting: { type: 'string' },
+      'max-tokens': { type: 'string' },
+      chapters: { type: 'string' },
+      'split-chapters': { type: 'string' },
+      'reconnect-timeout': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+    SPEAK_HELP,
+  );
+  if (!parsed) return;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(SPEAK_HELP);
-    return;
-  }
   const hint = 'see `lector speak --help`';
   if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'speak needs a text file, or - for stdin' : `speak takes one input, got ${positionals.length}`, hint);
   if (!values.output) throw usageError('speak needs -o <out.wav>', hint);

@@ -1,8 +1,7 @@
 // `lector voices`: the voices the server offers, as a table (or JSON).
-import { parseArgs } from 'node:util';
 import type { VoiceInfo } from '../../core/api/types.ts';
 import { usageError } from '../errors.ts';
-import { argsError, connect } from '../options.ts';
+import { connect, parseCommandArgs } from '../options.ts';
 
 export const VOICES_HELP = `Usage: lector voices [options]
 
@@ -25,26 +24,9 @@ export function formatVoiceTable(voices: readonly VoiceInfo[]): string {
 }
 
 export async function voices(args: string[], signal: AbortSignal): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        server: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw argsError(e, 'voices');
-  }
+  const parsed = parseCommandArgs('voices', args, { json: { type: 'boolean' } }, VOICES_HELP);
+  if (!parsed) return;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(VOICES_HELP);
-    return;
-  }
   if (positionals.length > 0) throw usageError(`voices takes no arguments, got "${positionals.join(' ')}"`, 'see `lector voices --help`');
   const list = await connect(values.server).client.voices(signal);
   process.stdout.write(values.json ? JSON.stringify({ voices: list }, null, 2) + '\n' : formatVoiceTable(list));
