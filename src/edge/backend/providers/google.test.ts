@@ -8,7 +8,8 @@ import { parseWav } from '../../../core/audio/wav.ts';
 import { loadProviderConfig, type GoogleConfig } from './config.ts';
 import { googleProvider, languageOf, type GoogleSynthesizeRequest } from './google.ts';
 import { createGoogleTtsDouble, DOUBLE_API_KEY, doubleMp3, doublePcm } from './testing/googleDouble.ts';
-import { ProviderError, type SynthesisRequest } from './types.ts';
+import { providerFailure } from './testing/providerFailure.ts';
+import type { SynthesisRequest } from './types.ts';
 
 const BASE = 'http://google.double';
 
@@ -37,16 +38,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProviderError);
-    return e as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('google provider (against a double of the documented API)', () => {
@@ -96,20 +87,20 @@ describe('google provider (against a double of the documented API)', () => {
     const { double, provider } = setup();
     await provider.synthesize(request('Hallo.', { voice: 'de-DE-Wavenet-A', language: 'de-DE' }));
     expect((double.requests[0]!.body as GoogleSynthesizeRequest).voice).toEqual({ languageCode: 'de-DE', name: 'de-DE-Wavenet-A' });
-    const e = await failure(provider.synthesize(request('Hi.', { voice: 'Kore' })));
+    const e = await providerFailure(provider.synthesize(request('Hi.', { voice: 'Kore' })));
     expect(e).toMatchObject({ code: 'config_invalid', retryable: false });
   });
 
   it('400 for an unknown voice: a permanent, clear error with Google’s message', async () => {
     const { provider } = setup();
-    const e = await failure(provider.synthesize(request('Hi.', { voice: 'en-US-Nope-Z' })));
+    const e = await providerFailure(provider.synthesize(request('Hi.', { voice: 'en-US-Nope-Z' })));
     expect(e).toMatchObject({ code: 'provider_rejected', status: 400, retryable: false });
     expect(e.message).toMatch(/^Google TTS rejected the request \(400 INVALID_ARGUMENT\): Voice 'en-US-Nope-Z' does not exist/);
   });
 
   it('400 for a bad API key: provider_auth naming the secret', async () => {
     const { provider } = setup({}, { GOOGLE_TTS_API_KEY: 'wrong' });
-    const e = await failure(provider.synthesize(request('Hi.')));
+    const e = await providerFailure(provider.synthesize(request('Hi.')));
     expect(e).toMatchObject({ code: 'provider_auth', status: 400, retryable: false });
     expect(e.message).toMatch(/API key not valid.*GOOGLE_TTS_API_KEY/);
   });
@@ -117,7 +108,7 @@ describe('google provider (against a double of the documented API)', () => {
   it('403: provider_auth, permanent, says what to check', async () => {
     const { double, provider } = setup();
     double.failNext({ code: 403, status: 'PERMISSION_DENIED', message: 'Cloud Text-to-Speech API has not been used in project 123 before or it is disabled.' });
-    const e = await failure(provider.synthesize(request('Hi.')));
+    const e = await providerFailure(provider.synthesize(request('Hi.')));
     expect(e).toMatchObject({ code: 'provider_auth', status: 403, retryable: false });
     expect(e.message).toMatch(/refused access \(403 PERMISSION_DENIED\): Cloud Text-to-Speech API has not been used.*enabled/);
   });
@@ -125,7 +116,7 @@ describe('google provider (against a double of the documented API)', () => {
   it('429: rate_limited, retryable, with Retry-After when sent', async () => {
     const { double, provider } = setup();
     double.failNext({ code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for quota metric', retryAfterSeconds: 2 });
-    const e = await failure(provider.synthesize(request('Hi.')));
+    const e = await providerFailure(provider.synthesize(request('Hi.')));
     expect(e).toMatchObject({ code: 'rate_limited', status: 429, retryable: true, retryAfterMs: 2000 });
     expect(e.message).toMatch(/quota or rate limit exceeded \(429 RESOURCE_EXHAUSTED\)/);
     // The next call goes through.
@@ -135,19 +126,19 @@ describe('google provider (against a double of the documented API)', () => {
   it('5xx: retryable', async () => {
     const { double, provider } = setup();
     double.failNext({ code: 503, status: 'UNAVAILABLE', message: 'The service is currently unavailable.' });
-    expect(await failure(provider.synthesize(request('Hi.')))).toMatchObject({ code: 'backend_unavailable', status: 503, retryable: true });
+    expect(await providerFailure(provider.synthesize(request('Hi.')))).toMatchObject({ code: 'backend_unavailable', status: 503, retryable: true });
   });
 
   it('refuses text over 5,000 UTF-8 bytes before calling Google', async () => {
     const { double, provider } = setup({ maxChars: 5000 });
-    const e = await failure(provider.synthesize(request('€'.repeat(1700)))); // 5,100 bytes
+    const e = await providerFailure(provider.synthesize(request('€'.repeat(1700)))); // 5,100 bytes
     expect(e).toMatchObject({ code: 'chunk_too_long', status: 413, retryable: false });
     expect(double.requests).toHaveLength(0);
   });
 
   it('a missing secret is config_invalid, permanent, and makes no request', async () => {
     const { double, provider } = setup({}, {});
-    expect(await failure(provider.synthesize(request('Hi.')))).toMatchObject({ code: 'config_invalid', retryable: false });
+    expect(await providerFailure(provider.synthesize(request('Hi.')))).toMatchObject({ code: 'config_invalid', retryable: false });
     expect(double.requests).toHaveLength(0);
   });
 
@@ -155,17 +146,17 @@ describe('google provider (against a double of the documented API)', () => {
     const cfg = loadProviderConfig({ PROVIDERS: { providers: { g: { type: 'google' } } } }).providers.g as GoogleConfig;
     const env = { GOOGLE_TTS_API_KEY: 'k' };
     const down = googleProvider(cfg, { env, fetch: async () => Promise.reject(new TypeError('connect ECONNREFUSED')) });
-    expect(await failure(down.synthesize(request('Hi.')))).toMatchObject({ code: 'backend_unavailable', retryable: true, status: 0 });
+    expect(await providerFailure(down.synthesize(request('Hi.')))).toMatchObject({ code: 'backend_unavailable', retryable: true, status: 0 });
     const slow = googleProvider(cfg, {
       env,
       fetch: (_input, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason))),
     });
-    expect(await failure(slow.synthesize(request('Hi.', { signal: AbortSignal.timeout(50) })))).toMatchObject({ code: 'timeout', retryable: true });
+    expect(await providerFailure(slow.synthesize(request('Hi.', { signal: AbortSignal.timeout(50) })))).toMatchObject({ code: 'timeout', retryable: true });
   });
 
   it('a 200 without audioContent is a retryable synthesis failure', async () => {
     const cfg = loadProviderConfig({ PROVIDERS: { providers: { g: { type: 'google' } } } }).providers.g as GoogleConfig;
     const p = googleProvider(cfg, { env: { GOOGLE_TTS_API_KEY: 'k' }, fetch: async () => Response.json({}) });
-    expect(await failure(p.synthesize(request('Hi.')))).toMatchObject({ code: 'synthesis_failed', retryable: true });
+    expect(await providerFailure(p.synthesize(request('Hi.')))).toMatchObject({ code: 'synthesis_failed', retryable: true });
   });
 });

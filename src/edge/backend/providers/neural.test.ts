@@ -9,7 +9,8 @@ import { openAiCompatibleProvider } from './openaiCompatible.ts';
 import { ProviderRegistry } from './registry.ts';
 import { createKokoroDouble, KOKORO_SAMPLE_RATE } from './testing/kokoroDouble.ts';
 import { createPiperDouble } from './testing/piperDouble.ts';
-import { ProviderError, type SynthesisRequest } from './types.ts';
+import { providerFailure } from './testing/providerFailure.ts';
+import type { SynthesisRequest } from './types.ts';
 
 const KOKORO_URL = 'http://kokoro.test:8880';
 const PIPER_URL = 'http://piper.test:5000';
@@ -31,16 +32,6 @@ function setup(providers: Record<string, unknown>, extra: Record<string, unknown
 
 function req(text: string, voice: string, speed?: number): SynthesisRequest {
   return { text, voice, format: 'wav', signal: AbortSignal.timeout(10_000), ...(speed === undefined ? {} : { speed }) };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProviderError);
-    return e as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 const KOKORO = { kokoro: { type: 'openai-compatible', server: 'kokoro', baseUrl: KOKORO_URL } };
@@ -96,11 +87,11 @@ describe('Kokoro-FastAPI (double)', () => {
 
   it('classifies Kokoro errors: unknown voice 400 final, overload 503 retryable', async () => {
     const { provider, kokoro } = setup(KOKORO);
-    const unknown = await failure(provider('kokoro').synthesize(req('Hi.', 'af_nobody+af_sky')));
+    const unknown = await providerFailure(provider('kokoro').synthesize(req('Hi.', 'af_nobody+af_sky')));
     expect(unknown).toMatchObject({ status: 400, retryable: false, code: 'synthesis_failed' });
     expect(unknown.message).toMatch(/af_nobody/);
     kokoro.failNext(503);
-    expect(await failure(provider('kokoro').synthesize(req('Hi.', 'af_sky')))).toMatchObject({ status: 503, retryable: true });
+    expect(await providerFailure(provider('kokoro').synthesize(req('Hi.', 'af_sky')))).toMatchObject({ status: 503, retryable: true });
   });
 });
 
@@ -129,7 +120,7 @@ describe('Piper HTTP server (double)', () => {
     const { provider, piper } = setup({ piper: { ...PIPER.piper, piperPath: '/' } }, { piperPath: '/' });
     await provider('piper').synthesize(req('Old server.', 'en_GB-alba-low'));
     expect(piper.requests.at(-1)?.path).toBe('/');
-    expect(await failure(provider('piper').synthesize(req('  ', 'en_GB-alba-low')))).toMatchObject({ status: 500 });
+    expect(await providerFailure(provider('piper').synthesize(req('  ', 'en_GB-alba-low')))).toMatchObject({ status: 500 });
   });
 
   it('refuses mp3 for Piper in the configuration', () => {

@@ -5,7 +5,8 @@ import { parseWav } from '../../../core/audio/wav.ts';
 import type { FaultPlan } from '../../../../test/support/fault-proxy.ts';
 import { loadProviderConfig, type OpenAiCompatibleConfig } from './config.ts';
 import { openAiCompatibleProvider } from './openaiCompatible.ts';
-import { ProviderError, type SynthesisRequest } from './types.ts';
+import { providerFailure } from './testing/providerFailure.ts';
+import type { SynthesisRequest } from './types.ts';
 
 const fetcher: typeof fetch = (input, init) => fetch(input, init);
 
@@ -21,16 +22,6 @@ function request(text: string, hints: SynthesisRequest['hints'] = {}): Synthesis
 async function setFaults(jobId: string, plan: FaultPlan): Promise<void> {
   const res = await fetch(`${inject('faultProxyUrl')}/__faults`, { method: 'POST', body: JSON.stringify({ jobId, plan }) });
   expect(res.status).toBe(204);
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProviderError);
-    return e as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('openai-compatible provider (real synthesis service)', () => {
@@ -81,16 +72,16 @@ describe('openai-compatible provider (real synthesis service)', () => {
     const p = provider({ SYNTH_URL: inject('faultProxyUrl') });
     const job = crypto.randomUUID();
     await setFaults(job, { rate400: 1 });
-    expect(await failure(p.synthesize(request('Hi.', { jobId: job, index: 0 })))).toMatchObject({ code: 'synthesis_failed', status: 400, retryable: false });
+    expect(await providerFailure(p.synthesize(request('Hi.', { jobId: job, index: 0 })))).toMatchObject({ code: 'synthesis_failed', status: 400, retryable: false });
     await setFaults(job, { rate429: 1, retryAfterSeconds: 3 });
-    expect(await failure(p.synthesize(request('Hi.', { jobId: job, index: 0 })))).toMatchObject({ status: 429, retryable: true, retryAfterMs: 3000 });
+    expect(await providerFailure(p.synthesize(request('Hi.', { jobId: job, index: 0 })))).toMatchObject({ status: 429, retryable: true, retryAfterMs: 3000 });
     await setFaults(job, { down: true });
-    expect(await failure(p.synthesize(request('Hi.', { jobId: job, index: 0 })))).toMatchObject({ status: 503, retryable: true });
+    expect(await providerFailure(p.synthesize(request('Hi.', { jobId: job, index: 0 })))).toMatchObject({ status: 503, retryable: true });
   });
 
   it('an unknown voice is the server’s 400: permanent, with its message', async () => {
     const p = provider({ SYNTH_URL: inject('synthUrl') });
-    const e = await failure(p.synthesize({ ...request('Hi.'), voice: 'no-such-voice' }));
+    const e = await providerFailure(p.synthesize({ ...request('Hi.'), voice: 'no-such-voice' }));
     expect(e).toMatchObject({ status: 400, retryable: false });
     expect(e.message).toMatch(/unknown voice/);
   });
@@ -108,7 +99,7 @@ describe('openai-compatible provider (real synthesis service)', () => {
     await openAiCompatibleProvider(cfg, { env: { KOKORO_KEY: 's3cret' }, fetch: spy }).synthesize(request('Hi.'));
     expect(seen).toEqual(['Bearer s3cret']);
     expect(bodies[0]).toEqual({ model: 'kokoro', input: 'Hi.', voice: 'espeak:en-us', response_format: 'wav' });
-    const e = await failure(openAiCompatibleProvider(cfg, { env: {}, fetch: spy }).synthesize(request('Hi.')));
+    const e = await providerFailure(openAiCompatibleProvider(cfg, { env: {}, fetch: spy }).synthesize(request('Hi.')));
     expect(e).toMatchObject({ code: 'config_invalid', retryable: false });
   });
 
@@ -116,6 +107,6 @@ describe('openai-compatible provider (real synthesis service)', () => {
     // An injected failing fetch: a real refused connection makes workerd log an uncaught error of its own.
     const cfg = loadProviderConfig({ SYNTH_URL: 'http://127.0.0.1:9' }).providers.synth as OpenAiCompatibleConfig;
     const p = openAiCompatibleProvider(cfg, { env: {}, fetch: () => Promise.reject(new Error('Network connection lost.')) });
-    expect(await failure(p.synthesize(request('Hi.')))).toMatchObject({ code: 'backend_unavailable', status: 0, retryable: true });
+    expect(await providerFailure(p.synthesize(request('Hi.')))).toMatchObject({ code: 'backend_unavailable', status: 0, retryable: true });
   });
 });

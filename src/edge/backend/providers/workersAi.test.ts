@@ -8,7 +8,8 @@ import { bytesToBase64 } from '../../../core/base64.ts';
 import { mp3DurationMs } from '../audio/mp3.ts';
 import { loadProviderConfig, type WorkersAiConfig } from './config.ts';
 import { doubleMp3 } from './testing/googleDouble.ts';
-import { ProviderError, type SynthesisRequest } from './types.ts';
+import { providerFailure } from './testing/providerFailure.ts';
+import type { SynthesisRequest } from './types.ts';
 import { classifyAiError, workersAiProvider, type AiRunner } from './workersAi.ts';
 
 interface Call {
@@ -42,16 +43,6 @@ function provider(model: string, ai: AiRunner | undefined, extra: Record<string,
 
 function request(text: string, voice: string, format: 'wav' | 'mp3'): SynthesisRequest {
   return { text, voice, format, signal: AbortSignal.timeout(5000) };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ProviderError);
-    return e as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('workers-ai provider (fake AI binding with the documented shapes)', () => {
@@ -93,12 +84,12 @@ describe('workers-ai provider (fake AI binding with the documented shapes)', () 
 
   it('an answer without audio is a retryable synthesis failure', async () => {
     const p = provider('@cf/myshell-ai/melotts', fakeAi(() => ({})));
-    expect(await failure(p.synthesize(request('Hi.', 'en', 'mp3')))).toMatchObject({ code: 'synthesis_failed', retryable: true });
+    expect(await providerFailure(p.synthesize(request('Hi.', 'en', 'mp3')))).toMatchObject({ code: 'synthesis_failed', retryable: true });
   });
 
   it('no AI binding: config_invalid, permanent', async () => {
     const p = provider('@cf/myshell-ai/melotts', undefined);
-    expect(await failure(p.synthesize(request('Hi.', 'en', 'mp3')))).toMatchObject({ code: 'config_invalid', retryable: false });
+    expect(await providerFailure(p.synthesize(request('Hi.', 'en', 'mp3')))).toMatchObject({ code: 'config_invalid', retryable: false });
   });
 
   it('classifies binding errors: capacity and timeouts retry, bad input and a spent allocation do not', async () => {
@@ -109,6 +100,6 @@ describe('workers-ai provider (fake AI binding with the documented shapes)', () 
     expect(classifyAiError(cfg, new Error('InferenceUpstreamError: internal'))).toMatchObject({ code: 'backend_unavailable', retryable: true });
     expect(classifyAiError(cfg, new DOMException('timed out', 'TimeoutError'))).toMatchObject({ code: 'timeout', retryable: true });
     const p = provider('@cf/deepgram/aura-1', fakeAi(() => Promise.reject(new Error('AiError: 3040: Capacity temporarily exceeded'))));
-    expect(await failure(p.synthesize(request('Hi.', 'asteria', 'wav')))).toMatchObject({ code: 'rate_limited', retryable: true });
+    expect(await providerFailure(p.synthesize(request('Hi.', 'asteria', 'wav')))).toMatchObject({ code: 'rate_limited', retryable: true });
   });
 });
