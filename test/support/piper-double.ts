@@ -2,7 +2,7 @@
 // as a local HTTP server on 127.0.0.1. It follows Piper's documented HTTP API;
 // it is not Piper (the real server needs voice model files).
 import { createPiperDouble, type PiperDouble } from '../../src/edge/backend/providers/testing/piperDouble.ts';
-import { serveFetch } from './kokoro-double.ts';
+import { serveFetch } from './serve-fetch.ts';
 
 export { PIPER_DEFAULT_VOICE, PIPER_VOICES } from '../../src/edge/backend/providers/testing/piperDouble.ts';
 
