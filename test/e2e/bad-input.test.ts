@@ -3,9 +3,10 @@
 // beside all of it finished untouched, its audio byte-exact.
 import { request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CreateJobResponse, JobState } from '../../src/core/api/types.ts';
+import type { CreateJobResponse } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
 import { expectedJobPcm } from '../support/expected-audio.ts';
+import { waitForJobEnd } from '../support/job-end.ts';
 import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 import { BAD_DOCUMENTS } from '../fixtures/books/index.ts';
 
@@ -143,15 +144,6 @@ describe('bad input', () => {
     ctx.jobId = side.jobId;
   });
 
-  async function waitDone(jobId: string, timeoutMs = 120_000): Promise<JobState> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = (await (await fetch(`${stack.edgeUrl}/api/tts/${jobId}?include=chunks`)).json()) as JobState;
-      if (['completed', 'failed', 'cancelled'].includes(s.status) || Date.now() > deadline) return s;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
   it.each(CASES)('$name → $status $code', async (c) => {
     const path = typeof c.path === 'function' ? c.path(ctx) : (c.path ?? '/api/tts');
     const body = typeof c.body === 'function' ? c.body() : c.body;
@@ -166,7 +158,7 @@ describe('bad input', () => {
     }
     if (c.completes) {
       const { jobId } = JSON.parse(text) as CreateJobResponse;
-      const state = await waitDone(jobId);
+      const state = await waitForJobEnd(stack.edgeUrl, jobId);
       expect(state.status).toBe('completed');
     }
     // The service stays healthy after every case.
@@ -192,7 +184,7 @@ describe('bad input', () => {
 
   it('two DELETEs of the same job at once: one 200, one 404', async () => {
     const job = (await (await fetch(`${stack.edgeUrl}/api/tts`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: 'Delete me twice.' }) })).json()) as CreateJobResponse;
-    await waitDone(job.jobId);
+    await waitForJobEnd(stack.edgeUrl, job.jobId);
     const [a, b] = await Promise.all([
       fetch(`${stack.edgeUrl}/api/tts/${job.jobId}`, { method: 'DELETE' }),
       fetch(`${stack.edgeUrl}/api/tts/${job.jobId}`, { method: 'DELETE' }),
@@ -207,7 +199,7 @@ describe('bad input', () => {
   });
 
   it('left the job running beside it untouched: completed, one attempt per chunk, audio byte-exact', async () => {
-    const state = await waitDone(side.jobId);
+    const state = await waitForJobEnd(stack.edgeUrl, side.jobId);
     expect(state.status).toBe('completed');
     expect(state.chunks!.every((ch) => ch.attempts === 1 && ch.lastError === null)).toBe(true);
     const wav = parseWav(new Uint8Array(await (await fetch(`${stack.edgeUrl}/api/tts/${side.jobId}/audio`)).arrayBuffer()));

@@ -7,6 +7,7 @@ import type { CreateJobResponse, JobState } from '../../src/core/api/types.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
 import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
 import { expectedJobPcm } from '../support/expected-audio.ts';
+import { waitForJobEnd } from '../support/job-end.ts';
 import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 
 const JSON_CT = { 'content-type': 'application/json' };
@@ -25,15 +26,6 @@ describe('voice control in jobs', () => {
     return JSON.parse(text) as CreateJobResponse;
   }
 
-  async function waitDone(jobId: string, timeoutMs = 120_000): Promise<JobState> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = (await (await fetch(`${stack.edgeUrl}/api/tts/${jobId}?include=chunks`)).json()) as JobState;
-      if (['completed', 'failed', 'cancelled'].includes(s.status) || Date.now() > deadline) return s;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
   async function chunkPcm(jobId: string, index: number): Promise<Buffer> {
     const res = await fetch(`${stack.edgeUrl}/api/tts/${jobId}/chunks/${index}`);
     expect(res.status).toBe(200);
@@ -50,7 +42,7 @@ describe('voice control in jobs', () => {
     const text = 'The quick brown fox jumps over the lazy dog near the quiet river bank.';
     const slow = await create({ text, voiceId: 'espeak:en-us' });
     const fast = await create({ text, voiceId: 'espeak:en-us', speed: 2 });
-    const [a, b] = [await waitDone(slow.jobId), await waitDone(fast.jobId)];
+    const [a, b] = [await waitForJobEnd(stack.edgeUrl, slow.jobId), await waitForJobEnd(stack.edgeUrl, fast.jobId)];
     expect(a.status).toBe('completed');
     expect(b.status).toBe('completed');
     expect(b.chunks!.map((c) => c.text)).toEqual(a.chunks!.map((c) => c.text));
@@ -83,7 +75,7 @@ describe('voice control in jobs', () => {
     const text = 'Darcy rode north at dawn.\n\nThe rain fell hard on the road.\n\nMister Darcy smiled at last.\n\nNobody spoke a word.';
     const plain = await create({ text, voiceId: 'espeak:en-us' });
     const said = await create({ text, voiceId: 'espeak:en-us', lexicon: [{ match: 'Darcy', say: 'Dorsey' }] });
-    const [a, b] = [await waitDone(plain.jobId), await waitDone(said.jobId)];
+    const [a, b] = [await waitForJobEnd(stack.edgeUrl, plain.jobId), await waitForJobEnd(stack.edgeUrl, said.jobId)];
     expect(b.status).toBe('completed');
     expect(b.chunks!.map((c) => c.text)).toEqual(a.chunks!.map((c) => c.text));
     let changed = 0;
@@ -118,7 +110,7 @@ describe('voice control in jobs', () => {
     const viaJson = await create({ text: ssml, inputFormat: 'ssml', voiceId: 'espeak:en-us' });
     const viaBody = await create(ssml, '/api/tts?voiceId=espeak:en-us', { 'content-type': 'application/ssml+xml' });
     for (const job of [viaJson, viaBody]) {
-      const s = await waitDone(job.jobId);
+      const s = await waitForJobEnd(stack.edgeUrl, job.jobId);
       expect(s.status).toBe('completed');
       expect(s.chunks!.map((c) => c.text)).toEqual(['The first part ends here.', 'The second part starts here.']);
       expect(s.chunks![1]!.pauseBeforeMs).toBe(2000);
@@ -139,7 +131,7 @@ describe('voice control in jobs', () => {
   it('redoing chunk k changes the bytes of chunk k only, synthesizes nothing else, and the whole file follows', async () => {
     const text = 'One fine morning the house was still.\n\nA bird sang in the old tree.\n\nThis sentence will be replaced.\n\nThe day went on as before.';
     const job = await create({ text, voiceId: 'espeak:en-us' });
-    const before = await waitDone(job.jobId);
+    const before = await waitForJobEnd(stack.edgeUrl, job.jobId);
     expect(before.status).toBe('completed');
     const k = before.chunks!.findIndex((c) => c.text.includes('replaced'));
     expect(k).toBeGreaterThan(0);
@@ -150,7 +142,7 @@ describe('voice control in jobs', () => {
     const res = await fetch(`${stack.edgeUrl}/api/tts/${job.jobId}/chunks/${k}`, { method: 'PATCH', headers: JSON_CT, body: JSON.stringify({ text: replacement }) });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ jobId: job.jobId, index: k, text: replacement, status: 'pending' });
-    const after = await waitDone(job.jobId);
+    const after = await waitForJobEnd(stack.edgeUrl, job.jobId);
     expect(after.status).toBe('completed');
     const callsAfter = await stack.synthRequests(job.jobId);
     expect(callsAfter.total).toBe(calls.total + 1);
@@ -215,8 +207,8 @@ describe('voice control in jobs', () => {
     beforeAll(async () => {
       done = await create({ text: 'A finished job.\n\nWith two chunks.', voiceId: 'espeak:en-us' });
       deleted = await create({ text: 'A job that is deleted.', voiceId: 'espeak:en-us' });
-      await waitDone(done.jobId);
-      await waitDone(deleted.jobId);
+      await waitForJobEnd(stack.edgeUrl, done.jobId);
+      await waitForJobEnd(stack.edgeUrl, deleted.jobId);
       expect((await fetch(`${stack.edgeUrl}/api/tts/${deleted.jobId}`, { method: 'DELETE' })).status).toBe(200);
     });
 
@@ -262,7 +254,7 @@ describe('voice control in jobs', () => {
     });
 
     it('left the finished job untouched', async () => {
-      const s = await waitDone(done.jobId);
+      const s = await waitForJobEnd(stack.edgeUrl, done.jobId);
       expect(s.status).toBe('completed');
       expect(s.chunks!.every((c) => c.attempts === 1)).toBe(true);
       expect((await wholePcm(done.jobId)).equals(await expectedJobPcm(s.chunks!))).toBe(true);
