@@ -12,7 +12,7 @@ import { neuralPcm } from '../../src/edge/backend/providers/testing/neuralPcm.ts
 import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { KOKORO_SAMPLE_RATE, startKokoroDouble, type KokoroDoubleServer } from '../support/kokoro-double.ts';
 import { startPiperDouble, type PiperDoubleServer } from '../support/piper-double.ts';
-import { readSse } from '../support/sse-client.ts';
+import { streamChunks } from '../support/tts-stream.ts';
 
 const SENTENCES = ['Hello there.', 'This is Lector speaking.', 'Goodbye for now.'];
 
@@ -41,15 +41,7 @@ describe('neural voice servers through the whole stack (doubles)', () => {
   });
 
   async function stream(voiceId: string): Promise<{ jobId: string; chunks: ChunkEventData[] }> {
-    const res = await fetch(`${stack.edgeUrl}/api/tts-stream`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: SENTENCES.join(' '), voiceId }),
-    });
-    expect(res.status).toBe(200);
-    const events = await readSse(res);
-    expect(events.at(-1)?.event).toBe('end');
-    const chunks = events.filter((e) => e.event === 'message').map((m) => JSON.parse(m.data) as ChunkEventData);
+    const chunks = await streamChunks(stack.edgeUrl, { text: SENTENCES.join(' '), voiceId });
     return { jobId: chunks[0]!.url.split('/')[3]!, chunks };
   }
 

@@ -12,6 +12,7 @@ import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
 import { startStack, type Stack } from '../../scripts/stack/stack.ts';
 import { DOUBLE_API_KEY, doublePcm, startGoogleTtsDouble, type GoogleTtsDoubleServer } from '../support/google-tts-double.ts';
 import { readSse } from '../support/sse-client.ts';
+import { streamChunks } from '../support/tts-stream.ts';
 
 const GOOGLE_VOICE = 'google:en-US-Neural2-C';
 const SENTENCES = ['Hello there.', 'This is Lector speaking.', 'Goodbye for now.'];
@@ -38,17 +39,7 @@ describe('providers: per-voice routing through the whole stack', () => {
     await google?.close();
   });
 
-  async function stream(voiceId: string): Promise<ChunkEventData[]> {
-    const res = await fetch(`${stack.edgeUrl}/api/tts-stream`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: SENTENCES.join(' '), voiceId }),
-    });
-    expect(res.status).toBe(200);
-    const events = await readSse(res);
-    expect(events.at(-1)?.event).toBe('end');
-    return events.filter((e) => e.event === 'message').map((m) => JSON.parse(m.data) as ChunkEventData);
-  }
+  const stream = (voiceId: string): Promise<ChunkEventData[]> => streamChunks(stack.edgeUrl, { text: SENTENCES.join(' '), voiceId });
 
   async function audio(url: string): Promise<{ type: string | null; bytes: Uint8Array }> {
     const res = await fetch(`${stack.edgeUrl}${url}`);
