@@ -11,14 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBuffer } from 'music-metadata';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openAppPage } from '../support/player-page.ts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openSharedStackPage } from '../support/player-page.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../scripts/stack/stack.ts';
-import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
+import type { SharedStack } from '../support/shared-stack.ts';
 import type { JobState } from '../../src/core/api/types.ts';
 import { EPUB3_EXPECTED, MARKDOWN_BOOK, MARKDOWN_EXPECTED, epub3Book } from '../fixtures/books/index.ts';
 
-const CHROMIUM = inject('chromium');
 const SCREENSHOT = join(REPO_ROOT, 'test-results/web-book.png');
 /** `LECTOR_UPDATE_SCREENSHOTS=1` also refreshes docs/web.md's screenshot of a book. */
 const DOCS_SCREENSHOT = join(REPO_ROOT, 'docs/screenshots/book.png');
@@ -74,14 +73,9 @@ describe('web page: a book file in, an audiobook out', () => {
   let dir: string;
 
   beforeAll(async () => {
-    if ('error' in CHROMIUM) throw new Error(CHROMIUM.error);
-    dir = mkdtempSync(join(tmpdir(), 'lector-web-book-'));
     // The page was built from src/web by the e2e global setup, before the shared stack served it.
-    [stack, browser] = await Promise.all([
-      sharedStack(),
-      launchChromium(CHROMIUM.path),
-    ]);
-    page = await openAppPage(browser, stack.edgeUrl);
+    ({ stack, browser, page } = await openSharedStackPage());
+    dir = mkdtempSync(join(tmpdir(), 'lector-web-book-'));
   });
 
   afterAll(async () => {

@@ -7,17 +7,15 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openAppPage } from '../support/player-page.ts';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openSharedStackPage } from '../support/player-page.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { REPO_ROOT } from '../../scripts/stack/stack.ts';
-import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
+import type { SharedStack } from '../support/shared-stack.ts';
 import type { JobState } from '../../src/core/api/types.ts';
 import { DEFAULT_PARAGRAPH_PAUSE_MS, DEFAULT_SENTENCE_PAUSE_MS } from '../../src/core/audio/timeline.ts';
 import { WAV_HEADER_BYTES, parseWav } from '../../src/core/audio/wav.ts';
 
-/** Found or installed by test/setup/e2e-global.ts. */
-const CHROMIUM = inject('chromium');
 const SCREENSHOT = join(REPO_ROOT, 'test-results/web.png');
 /** `LECTOR_UPDATE_SCREENSHOTS=1` also refreshes the README's screenshot. */
 const DOCS_SCREENSHOT = join(REPO_ROOT, 'docs/screenshots/page.png');
@@ -106,13 +104,8 @@ describe('web page', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if ('error' in CHROMIUM) throw new Error(CHROMIUM.error);
     await buildWeb(); // test the page as it is in src/web now
-    [stack, browser] = await Promise.all([
-      sharedStack(),
-      launchChromium(CHROMIUM.path),
-    ]);
-    page = await openAppPage(browser, stack.edgeUrl);
+    ({ stack, browser, page } = await openSharedStackPage());
   });
 
   afterAll(async () => {

@@ -1,11 +1,14 @@
 // The page as a player, read from outside in Chromium (playwright-core): its
 // state from the data- attributes of #player and the transcript, the Media
 // Session handlers recorded so a test can press "lock screen" buttons, and a
-// poll until a condition holds. Shared by the player's browser tests.
+// poll until a condition holds. Shared by the player's browser tests, and
+// Chromium's start-up and the app's tab by the page's other browser tests.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { startStack, type Stack } from '../../scripts/stack/stack.ts';
+import { sharedStack, type SharedStack } from './shared-stack.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -23,6 +26,14 @@ export async function openAppPage(browser: Browser, baseURL: string): Promise<Pa
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   return page;
+}
+
+/** The shared stack and a tab on its app, in the Chromium the e2e global setup found or installed, started together. */
+export async function openSharedStackPage(): Promise<{ stack: SharedStack; browser: Browser; page: Page }> {
+  const found = inject('chromium');
+  if ('error' in found) throw new Error(found.error);
+  const [stack, browser] = await Promise.all([sharedStack(), launchChromium(found.path)]);
+  return { stack, browser, page: await openAppPage(browser, stack.edgeUrl) };
 }
 
 /** The player tests' own stack, with one API key, and a Chromium, started together. */
