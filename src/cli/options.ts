@@ -27,6 +27,13 @@ const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** The options of the commands that follow a job to a file (speak, resume). */
+export const FOLLOW_JOB_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  'reconnect-timeout': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+
 type CommandArgs<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O & typeof COMMON_OPTIONS }>>;
 
 /**

@@ -2,7 +2,7 @@
 import { isJobId } from '../../core/ids.ts';
 import { usageError } from '../errors.ts';
 import { followJobToFile } from '../job-to-file.ts';
-import { connect, parseCommandArgs, parseSeconds } from '../options.ts';
+import { connect, FOLLOW_JOB_OPTIONS, parseCommandArgs, parseSeconds } from '../options.ts';
 import { assertWritable } from '../output.ts';
 
 export const RESUME_HELP = `Usage: lector resume <jobId> -o <out.wav> [options]
@@ -23,16 +23,7 @@ Example:
 `;
 
 export async function resume(args: string[], signal: AbortSignal): Promise<void> {
-  const parsed = parseCommandArgs(
-    'resume',
-    args,
-    {
-      output: { type: 'string', short: 'o' },
-      'reconnect-timeout': { type: 'string' },
-      quiet: { type: 'boolean', short: 'q' },
-    },
-    RESUME_HELP,
-  );
+  const parsed = parseCommandArgs('resume', args, FOLLOW_JOB_OPTIONS, RESUME_HELP);
   if (!parsed) return;
   const { values, positionals } = parsed;
   const hint = 'see `lector resume --help`';

@@ -5,7 +5,7 @@ import { readText } from '../input.ts';
 import { followJobToFile, type JobToFileOptions } from '../job-to-file.ts';
 import { audioFormatOf, documentTypeOf } from '../book.ts';
 import { readFile } from 'node:fs/promises';
-import { connect, parseCommandArgs, parseSeconds } from '../options.ts';
+import { connect, FOLLOW_JOB_OPTIONS, parseCommandArgs, parseSeconds } from '../options.ts';
 import { assertWritable } from '../output.ts';
 
 export const SPEAK_HELP = `Usage: lector speak <file|-> -o <out.wav|out.mp3|out.opus> [options]
@@ -42,14 +42,12 @@ export async function speak(args: string[], signal: AbortSignal): Promise<void> 
     'speak',
     args,
     {
-      output: { type: 'string', short: 'o' },
+      ...FOLLOW_JOB_OPTIONS,
       voice: { type: 'string' },
       splitting: { type: 'string' },
       'max-tokens': { type: 'string' },
       chapters: { type: 'string' },
       'split-chapters': { type: 'string' },
-      'reconnect-timeout': { type: 'string' },
-      quiet: { type: 'boolean', short: 'q' },
     },
     SPEAK_HELP,
   );
