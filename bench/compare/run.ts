@@ -15,10 +15,11 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { Stack } from '../../scripts/stack/stack.ts';
 import { benchSlice, SLICE_CHARS } from './corpus.ts';
-import { timeEngine, timeEnginePerChunk, type EngineTiming } from './engine.ts';
+import { timeEngine } from './engine.ts';
 import { warmStack } from './warm.ts';
 import { jobChunkTexts, jobStats, streamJob, synthStatus, type JobStats, type StreamedJob } from './lector-client.ts';
-import { ensurePeer, runPeer, type PeerRun } from './peer.ts';
+import { ensurePeer, type PeerRun } from './peer.ts';
+import { runRound, type Round } from './round.ts';
 import { DEFAULT_MAX_CHUNKS_PER_ALARM } from '../../src/edge/orchestrator/job/config.ts';
 import { PeakMemorySampler, processesInGroups, type ProcessRole } from './proc.ts';
 import { type BenchRow } from './report.ts';
@@ -31,13 +32,6 @@ export interface LectorRun {
   stats: JobStats;
   /** CPU milliseconds spent during the job, by process role (and `bench` for this process). */
   cpuMs: Record<ProcessRole | 'bench', number>;
-}
-
-interface Round {
-  lector: LectorRun;
-  perChunk: EngineTiming;
-  whole: EngineTiming;
-  peer: PeerRun | undefined;
 }
 
 const ROLES: readonly ProcessRole[] = ['synth service', 'engine worker', 'wrangler', 'workerd', 'other'];
@@ -75,7 +69,7 @@ export async function benchCompare(rounds = Number(process.env.BENCH_COMPARE_ROU
   const load0 = loadavg()[0]!;
   const { text, start } = benchSlice();
   // The texts of the job's chunks, from the first Lector job (the edge splits; GET ?include=chunks).
-  let chunks: string[] = [];
+  const chunks: string[] = [];
   const workers = benchWorkers();
   const peerReady = ensurePeer();
   if (!peerReady.ok) console.error(`compare: skipping the Echogarden rows: ${peerReady.reason}`);
@@ -87,33 +81,23 @@ export async function benchCompare(rounds = Number(process.env.BENCH_COMPARE_ROU
   let ctx: Omit<TabulateContext, 'counts'>;
   try {
     await warmStack(stack);
+    // A wrangler dev reload (a source file changed) restarts the job's object mid-run: run it again.
+    const lector = async (): Promise<LectorRun> => {
+      for (;;) {
+        const reloads0 = reloads();
+        const run = await lectorJob(stack, text);
+        if (chunks.length === 0) chunks.push(...(await jobChunkTexts(stack.edgeUrl, run.job.jobId)));
+        if (reloads() === reloads0 && run.job.reconnects === 0) return run;
+        if (++discarded > rounds) throw new Error('wrangler dev keeps reloading: source files are changing under the benchmark');
+      }
+    };
     for (let r = 0; r < rounds; r++) {
-      const round: Partial<Round> = {};
-      const phases: (() => Promise<void>)[] = [
-        async () => {
-          // A wrangler dev reload (a source file changed) restarts the job's object mid-run: run it again.
-          for (;;) {
-            const reloads0 = reloads();
-            round.lector = await lectorJob(stack, text);
-            if (chunks.length === 0) chunks = await jobChunkTexts(stack.edgeUrl, round.lector.job.jobId);
-            if (reloads() === reloads0 && round.lector.job.reconnects === 0) break;
-            if (++discarded > rounds) throw new Error('wrangler dev keeps reloading: source files are changing under the benchmark');
-          }
-        },
-        async () => void (round.peer = peerReady.ok ? await runPeer(text) : undefined),
-        async () => {
-          if (chunks.length === 0) chunks = await jobChunkTexts(stack.edgeUrl, (await streamJob(stack.edgeUrl, text)).jobId);
-          round.perChunk = await timeEnginePerChunk(chunks);
-        },
-        async () => void (round.whole = await timeEngine(text)),
-      ];
-      if (r % 2 === 1) phases.reverse();
-      for (const phase of phases) await phase();
-      results.push(round as Round);
-      const l = round.lector!;
+      const round = await runRound({ index: r, edgeUrl: stack.edgeUrl, text, peerReady, lector, chunks });
+      results.push(round);
+      const l = round.lector;
       console.error(
         `compare: round ${r + 1}/${rounds}: lector ${duration(l.job.endMs)} (first audio ${duration(l.job.firstAudioByteMs)}), ` +
-          `engine per chunk ${duration(round.perChunk!.ms)}, whole ${duration(round.whole!.ms)}` +
+          `engine per chunk ${duration(round.perChunk.ms)}, whole ${duration(round.whole.ms)}` +
           (round.peer ? `, echogarden ${duration(round.peer.totalMs)} (first sentence ${duration(round.peer.firstSentenceMs)})` : ''),
       );
     }

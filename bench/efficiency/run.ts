@@ -9,24 +9,17 @@
 //   npm run bench -- efficiency     (BENCH_EFFICIENCY_ROUNDS, default 1; BENCH_NOVEL=1 adds the novel)
 import { loadavg } from 'node:os';
 import { benchSlice, readNovel, SLICE_CHARS } from '../compare/corpus.ts';
-import { timeEngine, timeEnginePerChunk, type EngineTiming } from '../compare/engine.ts';
 import { warmStack } from '../compare/warm.ts';
 import { jobChunkTexts, jobStats, streamJob, type JobStats } from '../compare/lector-client.ts';
-import { ensurePeer, runPeer, type PeerRun } from '../compare/peer.ts';
+import { ensurePeer } from '../compare/peer.ts';
 import { PeakMemorySampler } from '../compare/proc.ts';
 import type { BenchRow } from '../compare/report.ts';
+import { runRound, type Round } from '../compare/round.ts';
 import { lectorJob, type LectorRun } from '../compare/run.ts';
 import { benchWorkers, roleOf, startBenchStack } from '../compare/setup.ts';
 import { fixed, median } from '../compare/stats.ts';
 import { profileEdge, type EdgeProfileRun } from './edge-profile.ts';
 import { goalRows, type Measured } from './table.ts';
-
-export interface Round {
-  lector: LectorRun;
-  perChunk: EngineTiming;
-  whole: EngineTiming;
-  peer: PeerRun | undefined;
-}
 
 /** Jobs at once for the RouterCounter rate, and the characters of each (distinct slices of the novel). */
 const CONCURRENT_JOBS = 10;
@@ -40,7 +33,7 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
   const workers = benchWorkers();
   const peerReady = ensurePeer();
   const results: Round[] = [];
-  let chunks: string[] = [];
+  const chunks: string[] = [];
   let novelPeak: number | undefined;
   let novelStats: { chars: number; stats: JobStats; seconds: number } | undefined;
   let peak50k = 0;
@@ -52,25 +45,15 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
   let peaks50k: ReturnType<PeakMemorySampler['stop']> = [];
   try {
     await warmStack(stack);
+    const lector = async (): Promise<LectorRun> => {
+      const reloads0 = reloads();
+      const run = await lectorJob(stack, text);
+      if (chunks.length === 0) chunks.push(...(await jobChunkTexts(stack.edgeUrl, run.job.jobId)));
+      if (reloads() !== reloads0 || run.job.reconnects > 0) console.error('efficiency: wrangler reloaded during the Lector job: its time includes the restart');
+      return run;
+    };
     for (let r = 0; r < rounds; r++) {
-      const round: Partial<Round> = {};
-      const phases: (() => Promise<void>)[] = [
-        async () => {
-          const reloads0 = reloads();
-          round.lector = await lectorJob(stack, text);
-          if (chunks.length === 0) chunks = await jobChunkTexts(stack.edgeUrl, round.lector.job.jobId);
-          if (reloads() !== reloads0 || round.lector.job.reconnects > 0) console.error('efficiency: wrangler reloaded during the Lector job: its time includes the restart');
-        },
-        async () => void (round.peer = peerReady.ok ? await runPeer(text) : undefined),
-        async () => {
-          if (chunks.length === 0) chunks = await jobChunkTexts(stack.edgeUrl, (await streamJob(stack.edgeUrl, text)).jobId);
-          round.perChunk = await timeEnginePerChunk(chunks);
-        },
-        async () => void (round.whole = await timeEngine(text)),
-      ];
-      if (r % 2 === 1) phases.reverse();
-      for (const phase of phases) await phase();
-      results.push(round as Round);
+      results.push(await runRound({ index: r, edgeUrl: stack.edgeUrl, text, peerReady, lector, chunks }));
       console.error(`efficiency: round ${r + 1}/${rounds} done`);
     }
     memory.sample();

@@ -4,9 +4,9 @@ import type { PeakMemory, ProcessRole } from '../compare/proc.ts';
 import type { ensurePeer } from '../compare/peer.ts';
 import type { JobStats } from '../compare/lector-client.ts';
 import type { BenchRow } from '../compare/report.ts';
+import type { Round } from '../compare/round.ts';
 import { duration, fixed, median, percentile } from '../compare/stats.ts';
 import type { EdgeProfileRun } from './edge-profile.ts';
-import type { Round } from './run.ts';
 
 export interface Measured {
   rounds: Round[];
