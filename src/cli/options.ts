@@ -57,7 +57,7 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(command: stri
 }
 
 /** Turns a node:util parseArgs error into a usage error pointing at the command's help. */
-export function argsError(e: unknown, command: string): CliError {
+function argsError(e: unknown, command: string): CliError {
   const message = e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e);
   return usageError(message, `see \`lector ${command} --help\``);
 }
