@@ -206,6 +206,8 @@ export interface RawTtsRequest {
   format?: 'wav' | 'mp3' | 'opus' | 'aac';
   /** Speed multiplier 0.25–4.0 for this chunk (job speed × SSML prosody rate); 1 when absent. */
   speed?: number;
+  /** Answer with the stored bytes too (`RawTtsResponse.audio`): the job asks it for chunk 0, whose event can then carry them without an R2 read. */
+  returnAudio?: boolean;
 }
 
 export interface RawTtsResponse {
@@ -216,6 +218,8 @@ export interface RawTtsResponse {
   bytes: number;
   durationMs: number | null;
   words?: WordTiming[];
+  /** The bytes stored under `r2Key`, when the request asked for them and the backend held them whole. */
+  audio?: Uint8Array;
 }
 
 /** Failure of one backend call, classified for the retry policy. */

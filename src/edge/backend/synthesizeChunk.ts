@@ -140,6 +140,7 @@ export async function synthesizeChunk(env: BackendEnv, req: RawTtsRequest, deps:
   }
   const out: RawTtsResponse = { r2Key, mimeType: stored.mimeType, jobId: req.jobId, sentenceIndex: req.sentenceIndex, bytes: stored.audio.byteLength, durationMs: stored.durationMs };
   if (result.words) out.words = result.words;
+  if (req.returnAudio === true) out.audio = stored.audio;
   return out;
 }
 

@@ -153,6 +153,8 @@ export class ChunkDispatcher {
     req.backendUrl = route.url;
     const format = this.d.chunkFormat?.();
     if (format) req.format = format;
+    // Chunk 0's bytes come back with its answer, for its event (EventHub, inline=first).
+    if (lease.index === 0) req.returnAudio = true;
     this.backendCalls++;
     // The lease must outlast the call's timeout, counted from the call's start.
     const callStart = Date.now();
@@ -183,7 +185,7 @@ export class ChunkDispatcher {
       const completion: Completion = { r2Key: result.r2Key, mimeType: result.mimeType, bytes: result.bytes, durationMs: result.durationMs };
       // Timings of a chunk read from its `speak` form point back at the shown words.
       if (result.words) completion.words = lease.shown !== undefined ? wordsForShownText(lease.shown, result.words) : result.words;
-      if (store.complete(lease.index, completion, now, lease.token)) events.chunkCompleted(lease.index);
+      if (store.complete(lease.index, completion, now, lease.token)) events.chunkCompleted(lease.index, result.audio);
       return;
     }
     const e = result.error;

@@ -62,6 +62,11 @@ export class EventHub {
   private readonly encoder = new TextEncoder();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private readonly deps: EventHubDeps;
+  /**
+   * Chunk 0's bytes as its backend answer carried them, for its inline event without an R2
+   * read; valid for that completion only (a redo completes it again, with a new sequence).
+   */
+  private firstAudio: { seq: number | null; bytes: Uint8Array } | undefined;
 
   constructor(deps: EventHubDeps) {
     this.deps = deps;
@@ -109,7 +114,8 @@ export class EventHub {
   }
 
   /** A chunk completed: waiting streams may now send it, then a progress event. */
-  chunkCompleted(): void {
+  chunkCompleted(row?: ChunkRow, audio?: Uint8Array): void {
+    if (row?.idx === 0) this.firstAudio = audio ? { seq: row.completed_seq, bytes: audio } : undefined;
     for (const sub of this.subs) {
       sub.progressDue = true;
       this.wakeUp(sub);
@@ -201,8 +207,12 @@ export class EventHub {
     const words = parseWords(row);
     if (words) data.words = words;
     if (row.r2_key && (sub.opts.inline === 'all' || (sub.opts.inline === 'first' && row.idx === 0))) {
-      const obj = await this.deps.bucket.get(row.r2_key);
-      if (obj) data.audioChunk = bytesToBase64(new Uint8Array(await obj.arrayBuffer()));
+      const held = row.idx === 0 && this.firstAudio?.seq === row.completed_seq ? this.firstAudio?.bytes : undefined;
+      if (held) data.audioChunk = bytesToBase64(held);
+      else {
+        const obj = await this.deps.bucket.get(row.r2_key);
+        if (obj) data.audioChunk = bytesToBase64(new Uint8Array(await obj.arrayBuffer()));
+      }
     }
     this.enqueue(sub, formatSseEvent('message', data, id));
   }

@@ -7,8 +7,8 @@ import type { ChunkRow, JobRow, JobStore } from './JobStore.ts';
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 export interface JobListener {
-  /** A chunk's audio is in R2 and its row is completed (called once per completion). */
-  chunkCompleted?(row: ChunkRow): void;
+  /** A chunk's audio is in R2 and its row is completed (called once per completion); `audio` is those bytes when the answer carried them. */
+  chunkCompleted?(row: ChunkRow, audio?: Uint8Array): void;
   /** The job reached a terminal status (once per status in this object instance). */
   jobSettled?(job: JobRow): void;
   /** The job's state and audio are being removed (delete or expiry). */
@@ -35,9 +35,9 @@ export class JobEvents {
   }
 
   /** Chunk `index` was just marked completed: tell listeners, then settle if that ended the job. */
-  chunkCompleted(index: number): void {
+  chunkCompleted(index: number, audio?: Uint8Array): void {
     const row = this.store.chunk(index);
-    if (row) this.each((l) => l.chunkCompleted?.(row));
+    if (row) this.each((l) => l.chunkCompleted?.(row, audio));
     this.settledIfTerminal();
   }
 

@@ -96,7 +96,7 @@ export class TtsJobDurableObject extends DurableObject<Env> {
       chunkUrl: (jobId, index) => `/api/tts/${jobId}/chunks/${index}`,
       heartbeatMs: this.config.heartbeatMs,
     });
-    this.events.subscribe({ chunkCompleted: () => this.hub.chunkCompleted(), jobSettled: () => this.hub.jobSettled(), jobRemoved: () => this.hub.closeAll() });
+    this.events.subscribe({ chunkCompleted: (row, audio) => this.hub.chunkCompleted(row, audio), jobSettled: () => this.hub.jobSettled(), jobRemoved: () => this.hub.closeAll() });
     // A job's end frees its API key's usage slot.
     this.events.subscribe({
       jobSettled: (job) => {
