@@ -1,8 +1,9 @@
 // One round of the side-by-side benchmarks (compare, efficiency) on one text:
 // the Lector job, Echogarden, and the engine alone per chunk and on the whole
 // text. The phases alternate order from round to round (A B C D, D C B A, ...)
-// so load from elsewhere on the machine falls on each alike.
-import { timeEngine, timeEnginePerChunk, type EngineTiming } from './engine.ts';
+// so load from elsewhere on the machine falls on each alike; the engine phases
+// time a JIT-warm engine (warmEngineOn).
+import { timeEngine, timeEnginePerChunk, warmEngineOn, type EngineTiming } from './engine.ts';
 import { jobChunkTexts, streamJob } from './lector-client.ts';
 import { runPeer, type PeerReady, type PeerRun } from './peer.ts';
 import type { LectorRun } from './run.ts';
@@ -37,9 +38,13 @@ export async function runRound(plan: RoundPlan): Promise<Round> {
     async () => void (round.peer = plan.peerReady.ok ? await runPeer(text) : undefined),
     async () => {
       if (chunks.length === 0) chunks.push(...(await jobChunkTexts(edgeUrl, (await streamJob(edgeUrl, text)).jobId)));
+      await warmEngineOn(text);
       round.perChunk = await timeEnginePerChunk(chunks);
     },
-    async () => void (round.whole = await timeEngine(text)),
+    async () => {
+      await warmEngineOn(text);
+      round.whole = await timeEngine(text);
+    },
   ];
   if (plan.index % 2 === 1) phases.reverse();
   for (const phase of phases) await phase();
