@@ -6,6 +6,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { type Result, unwrap } from '../../../core/result.ts';
 import type { InitializedJob, InitializeJobParams, TtsJobDurableObject } from './TtsJobDurableObject.ts';
+import { driveToEnd } from '../../test/job-end.ts';
 
 const THREE = 'Hello Darcy.\n\nThis is Lector speaking.\n\nGoodbye for now.';
 
@@ -18,15 +19,6 @@ async function init(text = THREE, extra: Partial<InitializeJobParams> = {}) {
 
 function errorOf(r: { ok: boolean }): { code: string; status: number } | undefined {
   return (r as { error?: { code: string; status: number } }).error;
-}
-
-async function waitDone(stub: DurableObjectStub<TtsJobDurableObject>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await stub.getJobState(true);
-    if ((s && ['completed', 'failed', 'cancelled'].includes(s.status)) || Date.now() > deadline) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('voice settings in a job', () => {
@@ -84,7 +76,7 @@ describe('redoing a passage', () => {
     // A new lease token (the redo's; the alarm the redo sets may already have leased it again).
     expect(after.t as number).toBeGreaterThan(tokenBefore as number);
     // The alarm re-synthesizes chunk 1 through the real backend; 0 and 2 keep their stand-in audio.
-    const state = await waitDone(stub);
+    const state = await driveToEnd(stub, 60_000, true);
     expect(state!.status).toBe('completed');
     expect(state!.processedSentenceCount).toBe(3);
     expect(state!.chunks!.map((c) => c.bytes)).toEqual([10, state!.chunks![1]!.bytes, 10]);

@@ -7,6 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { type Result, unwrap } from '../../../core/result.ts';
 import type { InitializedJob, InitializeJobParams, TtsJobDurableObject } from './TtsJobDurableObject.ts';
 import type { FaultPlan } from '../../../../test/support/fault-proxy.ts';
+import { driveToEnd } from '../../test/job-end.ts';
 
 function stubFor(jobId: string): DurableObjectStub<TtsJobDurableObject> {
   return env.TTS_JOB_DO.get(env.TTS_JOB_DO.idFromName(jobId));
@@ -206,17 +207,6 @@ async function proxyCounts(): Promise<{ total: number; byJob: Record<string, num
 }
 
 describe('durable execution', () => {
-  /** Waits for the job's own alarms to carry it to a terminal state (they fire by themselves here). */
-  async function driveToEnd(stub: DurableObjectStub<TtsJobDurableObject>, timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const state = await stub.getJobState();
-      if (state && ['completed', 'failed', 'cancelled'].includes(state.status)) return state;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return stub.getJobState();
-  }
-
   it('alarms drive a job through the real backend and synthesis service to completion, audio in R2', async () => {
     const { jobId, stub } = await init();
     const state = await driveToEnd(stub);

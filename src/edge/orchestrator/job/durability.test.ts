@@ -8,6 +8,7 @@ import type { RawTtsFailure, RawTtsResponse } from '../../../core/api/types.ts';
 import type { InitializedJob, InitializeJobParams, TtsJobDurableObject } from './TtsJobDurableObject.ts';
 import type { ChunkDispatcher } from './ChunkDispatcher.ts';
 import type { ChunkLease } from './JobStore.ts';
+import { driveToEnd } from '../../test/job-end.ts';
 
 const THREE = 'Hello there.\n\nThis is Lector speaking.\n\nGoodbye for now.';
 
@@ -20,16 +21,6 @@ async function init(extra: Partial<InitializeJobParams> = {}) {
   const stub = stubFor(jobId);
   unwrap((await stub.initializeJob({ jobId, text: THREE, voiceId: 'espeak:en-us', splittingPreference: 'sentence', ...extra })) as Result<InitializedJob>);
   return { jobId, stub };
-}
-
-async function driveToEnd(stub: DurableObjectStub<TtsJobDurableObject>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const state = await stub.getJobState();
-    if (state && ['completed', 'failed', 'cancelled'].includes(state.status)) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return stub.getJobState();
 }
 
 /** What the object has stored: its SQLite tables and its alarm. */
