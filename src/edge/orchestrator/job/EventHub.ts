@@ -10,6 +10,8 @@ import { formatSseComment, formatSseEvent } from '../../../core/sse.ts';
 import { type ChunkRow, type JobStore, parseWords } from './JobStore.ts';
 
 export const HEARTBEAT_MS = 15_000;
+/** Bytes a stream may hold queued for its reader before the hub stops producing events. */
+export const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export type InlineAudio = 'none' | 'first' | 'all';
 
@@ -18,8 +20,6 @@ export function parseInlineAudio(value: string | null | undefined): InlineAudio 
   if (value === '1' || value === 'base64' || value === 'all') return 'all';
   return value === 'first' ? 'first' : 'none';
 }
-/** Bytes a stream may hold queued for its reader before the hub stops producing events. */
-export const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export interface StreamOptions {
   /**
@@ -207,7 +207,7 @@ export class EventHub {
     const words = parseWords(row);
     if (words) data.words = words;
     if (row.r2_key && (sub.opts.inline === 'all' || (sub.opts.inline === 'first' && row.idx === 0))) {
-      const held = row.idx === 0 && this.firstAudio?.seq === row.completed_seq ? this.firstAudio?.bytes : undefined;
+      const held = row.idx === 0 && this.firstAudio && this.firstAudio.seq === row.completed_seq ? this.firstAudio.bytes : undefined;
       if (held) data.audioChunk = bytesToBase64(held);
       else {
         const obj = await this.deps.bucket.get(row.r2_key);
