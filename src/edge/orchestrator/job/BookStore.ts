@@ -87,11 +87,15 @@ export class BookStore {
     return this.sql.exec(query, ...params).toArray() as unknown as T[];
   }
 
+  private hasTables(): boolean {
+    this.tables ??= this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_meta'`).toArray().length > 0;
+    return this.tables;
+  }
+
   /** The book rows, or null for a job created before books (or none at all). */
   meta(): BookMetaRow | null {
     // Asked once per chunk dispatched (its audio format).
-    this.tables ??= this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'book_meta'`).toArray().length > 0;
-    if (!this.tables) return null; // a job without book rows
+    if (!this.hasTables()) return null; // a job without book rows
     try {
       return this.rows<BookMetaRow>('SELECT * FROM book_meta WHERE id = 1')[0] ?? null;
     } catch {
@@ -127,9 +131,12 @@ export class BookStore {
   }
 
   chapterOfPage(page: number): number | null {
+    // Asked once per page split: a plain job has no table to ask.
+    if (!this.hasTables()) return null;
     try {
       return this.rows<{ chapter: number }>('SELECT chapter FROM page_chapter WHERE page = ?', page)[0]?.chapter ?? null;
     } catch {
+      this.tables = undefined; // wiped (the job was deleted): look again next time
       return null;
     }
   }
