@@ -6,6 +6,7 @@ import type { ChunkEventData, CreateJobResponse, JobEventData } from '../../src/
 import { base64ToBytes } from '../../src/core/base64.ts';
 import { parseWav } from '../../src/core/audio/wav.ts';
 import { readSse } from '../support/sse-client.ts';
+import { waitForJobEnd } from '../support/job-end.ts';
 import { sharedStack, type SharedStack } from '../support/shared-stack.ts';
 import { synthesizeEspeakPcm } from '../../src/synth/engines/espeak-direct.ts';
 
@@ -65,6 +66,23 @@ describe('SSE', () => {
     const jobId = res.headers.get('x-lector-job-id')!;
     const again = await readSse(await fetch(`${stack.edgeUrl}/api/tts/${jobId}/events?inline=first`));
     expect(again.filter((e) => e.event === 'message').map((e) => (JSON.parse(e.data) as ChunkEventData).audioChunk !== undefined)).toEqual(messages.map((m) => m.index === 0));
+  });
+
+  it("after a redo of chunk 0, inline 'first' carries the new audio, not the one held from before", async () => {
+    const res = await fetch(`${stack.edgeUrl}/api/tts-stream`, { method: 'POST', headers: JSON_CT, body: JSON.stringify({ text: 'The old first line.\n\nA second paragraph.', inline: 'first' }) });
+    const jobId = res.headers.get('x-lector-job-id')!;
+    const before = (await readSse(res)).filter((e) => e.event === 'message').map((e) => JSON.parse(e.data) as ChunkEventData);
+    const old = base64ToBytes(before.find((m) => m.index === 0)!.audioChunk!);
+    const patched = await fetch(`${stack.edgeUrl}/api/tts/${jobId}/chunks/0`, { method: 'PATCH', headers: JSON_CT, body: JSON.stringify({ text: 'A new first line.' }) });
+    expect(patched.status).toBe(202);
+    expect((await waitForJobEnd(stack.edgeUrl, jobId)).status).toBe('completed');
+    const after = (await readSse(await fetch(`${stack.edgeUrl}/api/tts/${jobId}/events?inline=first`))).filter((e) => e.event === 'message').map((e) => JSON.parse(e.data) as ChunkEventData);
+    const chunk0 = after.find((m) => m.index === 0)!;
+    expect(chunk0.text).toBe('A new first line.');
+    const audio = Buffer.from(base64ToBytes(chunk0.audioChunk!));
+    expect(audio.equals(Buffer.from(old))).toBe(false);
+    expect(audio.equals(Buffer.from(await (await fetch(`${stack.edgeUrl}/api/tts/${jobId}/chunks/0`)).arrayBuffer()))).toBe(true);
+    expect(Buffer.from(parseWav(audio).pcm).equals(Buffer.from((await synthesizeEspeakPcm('A new first line.', 'en-us')).pcm))).toBe(true);
   });
 
   it("refuses an inline value other than true, false or 'first' with a 400", async () => {
