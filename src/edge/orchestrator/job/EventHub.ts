@@ -114,8 +114,8 @@ export class EventHub {
   }
 
   /** A chunk completed: waiting streams may now send it, then a progress event. */
-  chunkCompleted(row?: ChunkRow, audio?: Uint8Array): void {
-    if (row?.idx === 0) this.firstAudio = audio ? { seq: row.completed_seq, bytes: audio } : undefined;
+  chunkCompleted(row: ChunkRow, audio?: Uint8Array): void {
+    if (row.idx === 0) this.firstAudio = audio ? { seq: row.completed_seq, bytes: audio } : undefined;
     for (const sub of this.subs) {
       sub.progressDue = true;
       this.wakeUp(sub);
