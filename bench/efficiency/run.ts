@@ -18,8 +18,9 @@ import { runRound, type Round } from '../compare/round.ts';
 import { lectorJob, type LectorRun } from '../compare/run.ts';
 import { benchWorkers, roleOf, startBenchStack } from '../compare/setup.ts';
 import { fixed, median } from '../compare/stats.ts';
+import { timeHostAlone } from '../synth/cpu.ts';
 import { profileEdge, type EdgeProfileRun } from './edge-profile.ts';
-import { goalRows, type Measured } from './table.ts';
+import { goalRows, JOB_CONCURRENCY, type Measured } from './table.ts';
 
 /** Jobs at once for the RouterCounter rate, and the characters of each (distinct slices of the novel). */
 const CONCURRENT_JOBS = 10;
@@ -78,6 +79,7 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
     const at = start + SLICE_CHARS + i * CONCURRENT_CHARS;
     return novel.slice(at, at + CONCURRENT_CHARS);
   });
+  const hostAlone = await timeHostAlone(chunks, workers, JOB_CONCURRENCY);
   const edge: EdgeProfileRun = await profileEdge(text, workers, concurrentTexts);
   const m: Measured = {
     rounds: results,
@@ -92,6 +94,7 @@ export async function benchEfficiency(rounds = Number(process.env.BENCH_EFFICIEN
     novelPss,
     novelStats,
     edge,
+    hostAlone,
     load: [load0, loadavg()[0]!],
   };
   const rows = goalRows(m);

@@ -6,6 +6,7 @@ import type { JobStats } from '../compare/lector-client.ts';
 import type { BenchRow } from '../compare/report.ts';
 import type { Round } from '../compare/round.ts';
 import { duration, fixed, median, percentile } from '../compare/stats.ts';
+import type { CpuSplit } from '../synth/cpu.ts';
 import type { EdgeProfileRun } from './edge-profile.ts';
 
 export interface Measured {
@@ -22,13 +23,15 @@ export interface Measured {
   novelPss?: number | undefined;
   novelStats: { chars: number; stats: JobStats; seconds: number } | undefined;
   edge: EdgeProfileRun;
+  /** The same chunks sent straight to a synthesis service of its own (no edge on these cores). */
+  hostAlone: CpuSplit;
   load: [number, number];
 }
 
 /** Concurrent novel-size jobs the RouterCounter row projects to. */
 const PROJECTED_JOBS = 100;
 /** Chunks in flight per job (JOB_CONCURRENCY's default in the orchestrator's config). */
-const JOB_CONCURRENCY = 4;
+export const JOB_CONCURRENCY = 4;
 const MIB = 2 ** 20;
 const mib = (b: number) => `${fixed(b / MIB, 0)} MiB`;
 
@@ -47,6 +50,7 @@ export function goalRows(x: Measured): BenchRow[] {
     { figure: 'load average (1 min) before / after', value: `${fixed(x.load[0], 2)} / ${fixed(x.load[1], 2)}` },
     { figure: `orchestration efficiency: (engine sum ÷ ${x.workers} workers) ÷ job time`, value: fixed(efficiency, 2), goal: '≥ 0.85', met: efficiency >= 0.85 },
     { figure: 'Lector ÷ single-core floor (engine alone, whole text, one call)', value: `${fixed(floor, 2)}×`, goal: '≥ 1.7×', met: floor >= 1.7 },
+    ...ceilingRows(x),
   ];
   if (peerRounds.length > 0 && x.peerReady.ok) {
     const total = mp((r) => r.peer.totalMs / end(r));
@@ -158,6 +162,32 @@ export function goalRows(x: Measured): BenchRow[] {
 }
 
 type PeerRunLike = NonNullable<Round['peer']>;
+
+/**
+ * What the two rows above could reach on this machine at best, from this run's own figures:
+ * the job can take no less than the CPU it needs spread over the workers' cores. With nothing
+ * but the engine's CPU (the per-chunk sum), that is the ceiling of any orchestration here;
+ * with workerd's local R2/DO emulation added (workerd's CPU per chunk on stack A less the
+ * profiled isolates' on stack B), it is the ceiling of this stack run locally on the same cores.
+ */
+function ceilingRows(x: Measured): BenchRow[] {
+  const m = (f: (r: Round) => number) => median(x.rounds.map(f));
+  const isolatesPerChunk = x.edge.isolates.reduce((a, i) => a + i.summary.busyMs, 0) / x.edge.chunks;
+  const emulation = (r: Round) => Math.max(0, r.lector.cpuMs.workerd / r.lector.job.total - isolatesPerChunk) * r.lector.job.total;
+  const pair = (extra: (r: Round) => number) => {
+    const job = (r: Round) => (r.perChunk.cpuMs + extra(r)) / x.workers;
+    return `${fixed(m((r) => r.perChunk.ms / x.workers / job(r)), 2)} / ${fixed(m((r) => r.whole.ms / job(r)), 2)}×`;
+  };
+  const host = x.hostAlone;
+  return [
+    {
+      figure: `  synthesis host alone, the edge elsewhere (as on Cloudflare): same chunks, ${JOB_CONCURRENCY} in flight: efficiency / floor`,
+      value: `${fixed(m((r) => r.perChunk.ms) / x.workers / host.wallMs, 2)} / ${fixed(m((r) => r.whole.ms) / host.wallMs, 2)}× (${duration(host.wallMs)}; CPU workers / service ${fixed(host.workersCpuMs / 1000, 1)} / ${fixed(host.serviceCpuMs / 1000, 1)} s)`,
+    },
+    { figure: `  ceiling here, the job taking only the engine's CPU spread over ${x.workers} cores: efficiency / floor`, value: pair(() => 0) },
+    { figure: "  ceiling here with workerd's local R2/DO emulation beside the engine: efficiency / floor", value: `${pair(emulation)} (emulation ${duration(m(emulation))} of CPU)` },
+  ];
+}
 
 function stackCpu(r: Round): number {
   const c = r.lector.cpuMs;

@@ -146,6 +146,22 @@ async function timedJob(svc: RunningService, chunks: readonly string[], concurre
   return { chunks: chunks.length, wallMs, serviceCpuMs: after.service - before.service, workersCpuMs: after.workers - before.workers, engineMs };
 }
 
+/**
+ * The synthesis service alone, driven as the edge's backend drives it but from elsewhere (on
+ * Cloudflare the edge does not share the engine's cores): started as the stack starts it,
+ * left to finish its idle warm-up, one short job, then `chunks` with `concurrency` in flight.
+ */
+export async function timeHostAlone(chunks: readonly string[], workers: number, concurrency: number): Promise<CpuSplit> {
+  const svc = await startService(workers, undefined);
+  try {
+    await settled(svc.pid);
+    await sendAll(svc.url, planJobChunks(WARM_UP_TEXT).map((c) => c.text), workers);
+    return await timedJob(svc, chunks, concurrency);
+  } finally {
+    await svc.stop();
+  }
+}
+
 /** The chunks in a fresh engine in this process, twice (the process must not have loaded eSpeak before). */
 async function inProcess(chunks: readonly string[]): Promise<{ cold: number; warm: number }> {
   const cpu = (): number => {
