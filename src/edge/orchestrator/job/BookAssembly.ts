@@ -30,7 +30,7 @@ export class BookAssembly {
     if (this.cached) return this.cached;
     const job = this.store.job();
     const meta = this.book.meta();
-    if (!job || !meta || meta.assemble === 0 || meta.audio_format === 'aac' || job.total === 0 || this.store.nextPage() || this.book.nextSection()) return null;
+    if (!job || !meta || meta.assemble === 0 || meta.audio_format === 'aac' || job.total === 0 || this.store.hasPageToSplit() || this.book.nextSection()) return null;
     const a = new AudiobookAssembler(this.sql, this.bucket, { chunks: (from, limit) => this.finishedPrefix(from, limit) });
     if (!a.initialized) {
       const plan: AssemblyPlan = {

@@ -9,7 +9,7 @@ import { HAS_SPEAKABLE, planPage, planSsmlJob, voiceOf } from './chunkPlan.ts';
 import { compileLexicon } from '../../../core/lexicon/lexicon.ts';
 import { checkSpeed } from '../../../core/speech-plan.ts';
 import { type JobEvents, TERMINAL } from './JobEvents.ts';
-import type { JobStore } from './JobStore.ts';
+import type { JobStore, SourcePage } from './JobStore.ts';
 import { BookStore } from './BookStore.ts';
 import { type BookInput, chapterPages, readNextSection } from './BookSource.ts';
 
@@ -182,12 +182,17 @@ export class JobLifecycle {
     return { jobId: params.jobId, status: job.status, totalSentences: job.total, overallOrchestratorTimeoutMs: job.overall_timeout_ms };
   }
 
-  /** Splits the next waiting page; false when none is left. Wakes `create` waiters at the end. */
-  splitNextPage(): boolean {
+  /**
+   * Splits the next waiting page; false when none is left. Wakes `create` waiters at the end.
+   * `read` is that page as the caller just read it: it is used if it is still the next one
+   * (an await between, as in tests that hold calls, may have let another invocation split it).
+   */
+  splitNextPage(read?: SourcePage | null): boolean {
     const { store } = this.d;
-    const page = store.nextPage();
+    const job = store.job();
+    if (!job) return false;
+    const page = read?.page === job.split_page ? read : store.nextPage();
     if (!page) return false;
-    const job = store.job()!;
     const voice = voiceOf(job);
     const chunks = planPage(page.text, {
       splitting: job.splitting,
@@ -199,10 +204,11 @@ export class JobLifecycle {
       continues: page.continuesParagraph,
       ...(voice ? { voice } : {}),
     });
-    store.appendPage(page.page, chunks, Date.now());
+    store.appendPage(page.page, chunks, job.total, Date.now());
     const chapter = this.book.chapterOfPage(page.page);
     if (chapter !== null) this.book.extendChapter(chapter, job.total, chunks.length);
-    if (!store.nextPage() && !this.book.nextSection()) this.splittingEnded();
+    // Pages are numbered from split_page up to pages - 1 (job row read above, nothing ran since).
+    if (page.page + 1 >= job.pages && !this.book.nextSection()) this.splittingEnded();
     return true;
   }
 
@@ -217,8 +223,8 @@ export class JobLifecycle {
    * One bounded step of splitting: the next EPUB section read into pages, or
    * else the next page split into chunks. False when splitting is over.
    */
-  async advanceSplitting(): Promise<boolean> {
-    if (this.splitNextPage()) return true;
+  async advanceSplitting(page?: SourcePage | null): Promise<boolean> {
+    if (this.splitNextPage(page)) return true;
     try {
       if (!(await readNextSection(this.d.bucket, this.d.store, this.book))) return false;
     } catch (e) {
@@ -231,7 +237,7 @@ export class JobLifecycle {
       this.d.events.settledIfTerminal();
       return false;
     }
-    if (!this.d.store.nextPage() && !this.book.nextSection()) this.splittingEnded();
+    if (!this.d.store.hasPageToSplit() && !this.book.nextSection()) this.splittingEnded();
     return true;
   }
 
@@ -239,14 +245,14 @@ export class JobLifecycle {
    * Splitting steps until the next page would take this invocation past `budgetChars` (at
    * least one step; an EPUB section read ends it). False when splitting was already over.
    * No yield between pages: locally every other event of the stack ran in those gaps, and
-   * one alarm's split took over 100 ms instead of ~15.
+   * one alarm's split took over 100 ms instead of ~15. Each page's text is read once.
    */
   async splitWithin(budgetChars: number): Promise<boolean> {
     let chars = 0;
     for (let steps = 0; ; steps++) {
       const page = this.d.store.nextPage();
       if (steps > 0 && (!page || chars + page.text.length > budgetChars)) return true;
-      if (!(await this.advanceSplitting())) return steps > 0;
+      if (!(await this.advanceSplitting(page))) return steps > 0;
       chars += page ? page.text.length : budgetChars;
     }
   }
@@ -257,7 +263,7 @@ export class JobLifecycle {
   }
 
   private splitDone(): Promise<void> {
-    if (!this.d.store.nextPage() && !this.book.nextSection()) return Promise.resolve();
+    if (!this.d.store.hasPageToSplit() && !this.book.nextSection()) return Promise.resolve();
     return new Promise((resolve) => this.splitWaiters.push(resolve));
   }
 

@@ -118,6 +118,12 @@ export class JobStore {
     return pages.map((_, i) => first + i);
   }
 
+  /** Whether a page still waits to be split, without reading it: pages split_page to pages - 1 are stored. */
+  hasPageToSplit(): boolean {
+    const j = this.job();
+    return j !== null && j.split_page < j.pages;
+  }
+
   /** The next page still to split, or null when splitting is done. */
   nextPage(): SourcePage | null {
     const j = this.job();
@@ -127,17 +133,19 @@ export class JobStore {
     return { page: r.page as number, text: r.text as string, continuesParagraph: r.continues_paragraph === 1 };
   }
 
-  /** Stores a split page's chunks after the ones already there, and drops the page. */
-  appendPage(page: number, chunks: NewChunk[], now: number): void {
+  /**
+   * Stores a split page's chunks after the `start` already there (the job row's `total`, which
+   * the caller has just read), and drops the page.
+   */
+  appendPage(page: number, chunks: NewChunk[], start: number, now: number): void {
     this.storage.transactionSync(() => {
-      this.appendChunksInTransaction(chunks, now);
+      this.appendChunksInTransaction(chunks, now, start);
       this.exec('DELETE FROM source_page WHERE page = ?', page);
       this.exec('UPDATE job SET split_page = ? WHERE id = 1', page + 1);
     });
   }
 
-  private appendChunksInTransaction(chunks: NewChunk[], now: number): void {
-    const start = this.job()!.total;
+  private appendChunksInTransaction(chunks: NewChunk[], now: number, start = this.job()!.total): void {
     let overall = 0;
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
