@@ -5,7 +5,7 @@
 // lies between its largest burst and the sum of its bursts; the mean per
 // invocation (busy time ÷ the Tail Worker's count) is exact up to sampling.
 import type { CpuProfile } from '../profile/inspector.ts';
-import { percentile } from '../compare/stats.ts';
+import { profileBursts, readSamples } from '../profile/analyze.ts';
 import type { InvocationCounts } from '../compare/traces.ts';
 
 export interface EntrypointCpu {
@@ -33,11 +33,7 @@ function sumKeys(c: InvocationCounts, key: RegExp): number {
 }
 
 export function attributeBursts(p: CpuProfile, counts: InvocationCounts): EntrypointCpu[] {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const deltas = p.timeDeltas.map((d) => d / 1000);
-  const interval = percentile(deltas.filter((d) => d > 0), 50) || 0.2;
+  const s = readSamples(p);
   const OTHER = 'other (Worker fetch, runtime glue, unattributed)';
   const out = new Map<string, EntrypointCpu>();
   const entry = (name: string): EntrypointCpu => {
@@ -48,36 +44,25 @@ export function attributeBursts(p: CpuProfile, counts: InvocationCounts): Entryp
     }
     return e;
   };
-  const groupOf = (leaf: number): string => {
-    const chain: string[] = [];
-    for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) chain.push(byId.get(id)!.callFrame.functionName);
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const g = GROUPS.find(([, re]) => re.test(chain[i]!));
+  const groupOf = (i: number): string => {
+    const chain = s.stack(i);
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const g = GROUPS.find(([, re]) => re.test(chain[k]!.callFrame.functionName));
       if (g) return g[0];
     }
     return OTHER;
   };
-  let burst = new Map<string, number>();
-  const endBurst = () => {
-    let best = '';
-    let total = 0;
-    for (const [g, ms] of burst) {
-      total += ms;
-      if (!best || ms > burst.get(best)!) best = g;
+  for (const b of profileBursts(p, s)) {
+    const byGroup = new Map<string, number>();
+    for (let i = b.from; i <= b.to; i++) {
+      const w = s.weight(i);
+      const g = groupOf(i);
+      entry(g).busyMs += w;
+      byGroup.set(g, (byGroup.get(g) ?? 0) + w);
     }
-    if (total > 0) entry(best).bursts.push(total);
-    burst = new Map();
-  };
-  for (let i = 0; i < p.samples.length; i++) {
-    const node = byId.get(p.samples[i]!)!;
-    const idle = node.callFrame.functionName === '(idle)';
-    if (idle || (deltas[i] ?? 0) > 3 * interval) endBurst();
-    if (idle) continue;
-    const w = Math.min(deltas[i + 1] ?? interval, 2 * interval);
-    const g = groupOf(node.id);
-    entry(g).busyMs += w;
-    burst.set(g, (burst.get(g) ?? 0) + w);
+    let best = '';
+    for (const [g, ms] of byGroup) if (!best || ms > byGroup.get(best)!) best = g;
+    if (b.ms > 0) entry(best).bursts.push(b.ms);
   }
-  endBurst();
   return [...out.values()].sort((a, b) => b.busyMs - a.busyMs);
 }

@@ -10,18 +10,12 @@ import { benchSlice } from '../compare/corpus.ts';
 import { streamJob } from '../compare/lector-client.ts';
 import { processesInGroups } from '../compare/proc.ts';
 import { startBenchStack, WARM_UP_TEXT } from '../compare/setup.ts';
+import { busyIn, busyInSample, label, profileBursts, readSamples, type Burst } from './analyze.ts';
 import { InspectorSession, workerdTargets, type CpuProfile } from './inspector.ts';
 
 const INTERVAL_US = 100;
-/** A gap longer than this between samples ends a burst (the thread slept or awaited). */
-const GAP_MS = 0.5;
 const TOP = Number(process.env.TOP ?? 25);
-
-interface Burst {
-  from: number;
-  to: number;
-  ms: number;
-}
+const SPLIT = /^splitWithin$/;
 
 const { stack } = await startBenchStack(2);
 try {
@@ -39,56 +33,25 @@ try {
   await stack.stop();
 }
 
+/** Bursts as the efficiency table counts them (bench/profile/analyze.ts). */
 function report(p: CpuProfile): void {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const deltas = p.timeDeltas.map((x) => x / 1000);
-  const weight = (i: number) => Math.min(deltas[i + 1] ?? INTERVAL_US / 1000, (2.5 * INTERVAL_US) / 1000);
-  const label = (id: number) => {
-    const f = byId.get(id)!.callFrame;
-    return `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`;
-  };
-  const stackOf = (i: number) => {
-    const ids: number[] = [];
-    for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) ids.push(id);
-    return ids;
-  };
-  const inSplit = (i: number) => stackOf(i).some((id) => byId.get(id)!.callFrame.functionName === 'splitWithin');
-
-  const bursts: Burst[] = [];
-  let current: Burst | undefined;
-  for (let i = 0; i < p.samples.length; i++) {
-    const idle = byId.get(p.samples[i]!)!.callFrame.functionName === '(idle)';
-    if (idle || (deltas[i] ?? 0) > GAP_MS) {
-      if (current) bursts.push(current);
-      current = undefined;
-      if (idle) continue;
-    }
-    current ??= { from: i, to: i, ms: 0 };
-    current.to = i;
-    current.ms += weight(i);
-  }
-  if (current) bursts.push(current);
-
-  let splitTotal = 0;
+  const s = readSamples(p);
+  const bursts = profileBursts(p, s);
   let best: { burst: Burst; split: number } | undefined;
   for (const b of bursts) {
     let split = 0;
-    for (let i = b.from; i <= b.to; i++) if (inSplit(i)) split += weight(i);
-    splitTotal += split;
+    for (let i = b.from; i <= b.to; i++) split += busyInSample(s, i, SPLIT);
     if (!best || split > best.split) best = { burst: b, split };
   }
-  const worst = Math.max(...bursts.map((b) => b.ms));
-  console.log(`worst burst ${worst.toFixed(2)} ms; splitWithin ${splitTotal.toFixed(2)} ms in all`);
+  console.log(`worst burst ${Math.max(0, ...bursts.map((b) => b.ms)).toFixed(2)} ms; splitWithin ${busyIn(p, SPLIT).toFixed(2)} ms in all`);
   if (!best) return;
   console.log(`the split's burst: ${best.burst.ms.toFixed(2)} ms, splitWithin ${best.split.toFixed(2)} ms of it`);
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   for (let i = best.burst.from; i <= best.burst.to; i++) {
-    const ids = stackOf(i);
-    self.set(label(ids[0]!), (self.get(label(ids[0]!)) ?? 0) + weight(i));
-    for (const l of new Set(ids.map(label))) inclusive.set(l, (inclusive.get(l) ?? 0) + weight(i));
+    const frames = s.stack(i).map((f) => label(f.callFrame));
+    self.set(frames[0]!, (self.get(frames[0]!) ?? 0) + s.weight(i));
+    for (const l of new Set(frames)) inclusive.set(l, (inclusive.get(l) ?? 0) + s.weight(i));
   }
   for (const [title, m] of [['self', self], ['inclusive', inclusive]] as const) {
     console.log(`${title} (ms):`);
