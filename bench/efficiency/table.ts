@@ -148,11 +148,10 @@ export function goalRows(x: Measured): BenchRow[] {
     const n = x.novelStats;
     rows.push({ figure: '  the novel: time / rows written per 1,000 chars', value: `${duration(n.seconds * 1000)} / ${fixed(n.stats.rowsWritten / (n.chars / 1000), 1)}` });
   }
-  const busy = x.edge.isolates.reduce((a, i) => a + i.summary.busyMs, 0);
   rows.push(
     { figure: 'edge: invocations by entrypoint (one job, Tail Worker)', value: Object.entries(x.edge.counts.byEntrypoint).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') },
-    { figure: 'edge: profiled isolate CPU per chunk (orchestrator + backend, JS + runtime)', value: `${fixed(busy / x.edge.chunks, 2)} ms` },
-    { figure: 'edge: workerd process CPU per chunk (also R2/DO simulators, stack A)', value: `${fixed(m((r) => r.lector.cpuMs.workerd / r.lector.job.total), 2)} ms` },
+    { figure: 'edge: profiled isolate CPU per chunk (orchestrator + backend, JS + runtime)', value: `${fixed(isolateMsPerChunk(x), 2)} ms` },
+    { figure: 'edge: workerd process CPU per chunk (also R2/DO simulators, stack A)', value: `${fixed(m(workerdMsPerChunk), 2)} ms` },
     ...edgeRows,
     { figure: `  RouterCounter: requests per chunk / one job's chunks/s with backends keeping up (${JOB_CONCURRENCY} in flight ÷ engine CPU per chunk)`, value: `${fixed(routerPerChunk, 2)} / ${fixed(chunkRate, 0)}` },
     { figure: `  one job's chunks/s here (wall, this machine's load)`, value: fixed(m((r) => r.lector.job.total / (end(r) / 1000)), 1) },
@@ -172,8 +171,8 @@ type PeerRunLike = NonNullable<Round['peer']>;
  */
 function ceilingRows(x: Measured): BenchRow[] {
   const m = (f: (r: Round) => number) => median(x.rounds.map(f));
-  const isolatesPerChunk = x.edge.isolates.reduce((a, i) => a + i.summary.busyMs, 0) / x.edge.chunks;
-  const emulation = (r: Round) => Math.max(0, r.lector.cpuMs.workerd / r.lector.job.total - isolatesPerChunk) * r.lector.job.total;
+  const isolates = isolateMsPerChunk(x);
+  const emulation = (r: Round) => Math.max(0, workerdMsPerChunk(r) - isolates) * r.lector.job.total;
   const pair = (extra: (r: Round) => number) => {
     const job = (r: Round) => (r.perChunk.cpuMs + extra(r)) / x.workers;
     return `${fixed(m((r) => r.perChunk.ms / x.workers / job(r)), 2)} / ${fixed(m((r) => r.whole.ms / job(r)), 2)}×`;
@@ -187,6 +186,16 @@ function ceilingRows(x: Measured): BenchRow[] {
     { figure: `  ceiling here, the job taking only the engine's CPU spread over ${x.workers} cores: efficiency / floor`, value: pair(() => 0) },
     { figure: "  ceiling here with workerd's local R2/DO emulation beside the engine: efficiency / floor", value: `${pair(emulation)} (emulation ${duration(m(emulation))} of CPU)` },
   ];
+}
+
+/** The profiled edge isolates' CPU per chunk (stack B: JS and the runtime's work on their threads). */
+function isolateMsPerChunk(x: Measured): number {
+  return x.edge.isolates.reduce((a, i) => a + i.summary.busyMs, 0) / x.edge.chunks;
+}
+
+/** The whole workerd process's CPU per chunk (stack A: the isolates and the local R2/DO emulation). */
+function workerdMsPerChunk(r: Round): number {
+  return r.lector.cpuMs.workerd / r.lector.job.total;
 }
 
 function stackCpu(r: Round): number {
