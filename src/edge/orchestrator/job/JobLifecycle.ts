@@ -237,7 +237,7 @@ export class JobLifecycle {
       this.d.events.settledIfTerminal();
       return false;
     }
-    if (!this.d.store.hasPageToSplit() && !this.book.nextSection()) this.splittingEnded();
+    if (this.inputAllSplit()) this.splittingEnded();
     return true;
   }
 
@@ -262,8 +262,13 @@ export class JobLifecycle {
     return this.book;
   }
 
+  /** No page waits to be split and no EPUB section to be read. */
+  private inputAllSplit(): boolean {
+    return !this.d.store.hasPageToSplit() && !this.book.nextSection();
+  }
+
   private splitDone(): Promise<void> {
-    if (!this.d.store.hasPageToSplit() && !this.book.nextSection()) return Promise.resolve();
+    if (this.inputAllSplit()) return Promise.resolve();
     return new Promise((resolve) => this.splitWaiters.push(resolve));
   }
 
